@@ -1,0 +1,216 @@
+package desk
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"kesher"
+)
+
+// Conversation returns one conversation to any signed-in user.
+func (d *Desk) Conversation(ctx context.Context, id string) (*kesher.Conversation, error) {
+	if _, err := require(ctx, kesher.RoleAgent); err != nil {
+		return nil, err
+	}
+	return d.store.Conversation(ctx, id)
+}
+
+// Conversations lists conversations, newest activity first.
+func (d *Desk) Conversations(ctx context.Context, f kesher.ConversationFilter) ([]*kesher.Conversation, string, error) {
+	if _, err := require(ctx, kesher.RoleAgent); err != nil {
+		return nil, "", err
+	}
+	return d.store.Conversations(ctx, f)
+}
+
+// Messages lists a conversation's thread, oldest first.
+func (d *Desk) Messages(ctx context.Context, conversationID string, p kesher.Page) ([]*kesher.Message, string, error) {
+	if _, err := d.Conversation(ctx, conversationID); err != nil {
+		return nil, "", err
+	}
+	return d.store.Messages(ctx, conversationID, p)
+}
+
+// Events lists a conversation's log (its timeline and audit trail).
+func (d *Desk) Events(ctx context.Context, conversationID string, p kesher.Page) ([]*kesher.Event, string, error) {
+	if _, err := d.Conversation(ctx, conversationID); err != nil {
+		return nil, "", err
+	}
+	return d.store.Events(ctx, conversationID, p)
+}
+
+// UpdateConversation changes a conversation. Changing the owner of an
+// unsolved conversation that has one is a hand-off (P2): it needs a briefing
+// for the next owner and counts towards handoff_count. Agents may take an
+// unowned conversation and hand off their own; leads and admins may
+// reassign any. A closed conversation is final.
+func (d *Desk) UpdateConversation(ctx context.Context, id string, up kesher.ConversationUpdate) (*kesher.Conversation, error) {
+	actor, err := require(ctx, kesher.RoleAgent)
+	if err != nil {
+		return nil, err
+	}
+	var v kesher.Validation
+	if up.Status != nil {
+		v.Check(up.Status.Valid(), "status", "invalid")
+	}
+	if up.Priority != nil {
+		v.Check(up.Priority.Valid(), "priority", "invalid")
+	}
+	if up.Subject != nil {
+		s := strings.TrimSpace(*up.Subject)
+		up.Subject = &s
+		v.Check(s != "", "subject", "required")
+		v.Check(utf8.RuneCountInString(s) <= kesher.MaxSubject, "subject", "too_long")
+	}
+	if up.Tags != nil {
+		tags, ok := normalizeTags(*up.Tags)
+		v.Check(ok, "tags", "invalid")
+		up.Tags = &tags
+	}
+	v.Check(utf8.RuneCountInString(up.Briefing) <= 10000, "briefing", "too_long")
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var conv *kesher.Conversation
+	err = d.store.Write(ctx, func(tx kesher.Tx) error {
+		c, err := tx.Conversation(ctx, id)
+		if err != nil {
+			return err
+		}
+		if c.Status == kesher.StatusClosed {
+			return kesher.Errorf(kesher.ECodeConflict, "conversation %d is closed; open a follow-up instead", c.Number)
+		}
+		if err := checkRefs(ctx, tx, deref(up.OwnerID), deref(up.TeamID), deref(up.Reason)); err != nil {
+			return err
+		}
+		changes := map[string]change{}
+		if up.OwnerID != nil && *up.OwnerID != c.OwnerID {
+			if err := d.changeOwner(ctx, tx, actor, c, *up.OwnerID, up.Briefing); err != nil {
+				return err
+			}
+		}
+		if up.Status != nil && *up.Status != c.Status {
+			changes["status"] = change{c.Status, *up.Status}
+			d.setStatus(c, *up.Status)
+		}
+		apply(changes, "priority", &c.Priority, up.Priority)
+		apply(changes, "team_id", &c.TeamID, up.TeamID)
+		apply(changes, "reason", &c.Reason, up.Reason)
+		apply(changes, "subject", &c.Subject, up.Subject)
+		if up.Tags != nil && !slices.Equal(*up.Tags, c.Tags) {
+			changes["tags"] = change{c.Tags, *up.Tags}
+			c.Tags = *up.Tags
+		}
+		conv = c
+		if len(changes) > 0 {
+			e := d.event(ctx, kesher.EventConversationUpdated, map[string]any{"changes": changes})
+			e.ConversationID, e.CustomerID = c.ID, c.CustomerID
+			if err := tx.AppendEvent(ctx, e); err != nil {
+				return err
+			}
+			c.UpdatedAt = d.clock.Now()
+		}
+		return tx.UpdateConversation(ctx, c)
+	})
+	return conv, err
+}
+
+// changeOwner moves c to newOwner ("" for nobody) and records it.
+func (d *Desk) changeOwner(ctx context.Context, tx kesher.Tx, actor *kesher.User, c *kesher.Conversation, newOwner, briefing string) error {
+	if actor != nil && !actor.Role.AtLeast(kesher.RoleLead) {
+		taking := c.OwnerID == "" && newOwner == actor.ID
+		handingOn := c.OwnerID == actor.ID
+		if !taking && !handingOn {
+			return kesher.Errorf(kesher.ECodeForbidden, "only a lead can reassign a conversation another agent owns")
+		}
+	}
+	handoff := c.Status.Unsolved() && c.OwnerID != ""
+	briefing = strings.TrimSpace(briefing)
+	if handoff && briefing == "" {
+		return kesher.FieldError("briefing", "required", "handing conversation %d to a new owner needs a briefing: what the customer needs, what was tried, what was promised", c.Number)
+	}
+	if handoff && newOwner != "" {
+		c.HandoffCount++
+	}
+	e := d.event(ctx, kesher.EventOwnerChanged, map[string]any{
+		"from": c.OwnerID, "to": newOwner, "briefing": briefing, "handoff_count": c.HandoffCount,
+	})
+	e.ConversationID, e.CustomerID = c.ID, c.CustomerID
+	c.OwnerID = newOwner
+	c.UpdatedAt = d.clock.Now()
+	return tx.AppendEvent(ctx, e)
+}
+
+// setStatus changes the status and keeps SolvedAt true to it.
+func (d *Desk) setStatus(c *kesher.Conversation, s kesher.Status) {
+	switch {
+	case s == kesher.StatusSolved && c.Status != kesher.StatusSolved:
+		c.SolvedAt = d.clock.Now()
+	case s.Unsolved():
+		c.SolvedAt = time.Time{}
+	}
+	c.Status = s
+}
+
+// AddMessage adds a reply, an internal note or (from integrations) a
+// customer message to a conversation. A customer message reopens a
+// conversation that was waiting or solved; an agent's reply to an unowned
+// conversation makes that agent its owner.
+func (d *Desk) AddMessage(ctx context.Context, conversationID string, in NewMessage) (*kesher.Message, error) {
+	actor, err := require(ctx, kesher.RoleAgent)
+	if err != nil {
+		return nil, err
+	}
+	if in.Direction == "" {
+		in.Direction = kesher.Outbound
+	}
+	var msg *kesher.Message
+	err = d.store.Write(ctx, func(tx kesher.Tx) error {
+		c, err := tx.Conversation(ctx, conversationID)
+		if err != nil {
+			return err
+		}
+		in.Channel = orDefault(in.Channel, c.Channel)
+		var v kesher.Validation
+		checkMessage(actor, in, d.clock.Now(), "", &v)
+		if err := v.Err(); err != nil {
+			return err
+		}
+		if c.Status == kesher.StatusClosed && in.Direction != kesher.Note {
+			return kesher.Errorf(kesher.ECodeConflict, "conversation %d is closed; only notes can be added", c.Number)
+		}
+		if in.Direction == kesher.Inbound && c.Status != kesher.StatusOpen {
+			e := d.event(ctx, kesher.EventConversationUpdated, map[string]any{"changes": map[string]change{"status": {c.Status, kesher.StatusOpen}}, "cause": "customer_message"})
+			e.ConversationID, e.CustomerID = c.ID, c.CustomerID
+			if err := tx.AppendEvent(ctx, e); err != nil {
+				return err
+			}
+			d.setStatus(c, kesher.StatusOpen)
+		}
+		if in.Direction == kesher.Outbound && actor != nil && c.OwnerID == "" {
+			if err := d.changeOwner(ctx, tx, actor, c, actor.ID, ""); err != nil {
+				return err
+			}
+		}
+		msg, err = d.appendMessage(ctx, tx, c, in)
+		return err
+	})
+	return msg, err
+}
+
+func apply[T comparable](changes map[string]change, field string, dst *T, src *T) {
+	if src != nil && *dst != *src {
+		changes[field] = change{*dst, *src}
+		*dst = *src
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -1,0 +1,98 @@
+package kesher
+
+import (
+	"context"
+	"time"
+)
+
+// Role is what a user may do. Admins manage the desk; leads also reassign
+// any conversation and see their teams' work; agents handle conversations.
+type Role string
+
+// Roles, from most to least powerful.
+const (
+	RoleAdmin Role = "admin"
+	RoleLead  Role = "lead"
+	RoleAgent Role = "agent"
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r == RoleAdmin || r == RoleLead || r == RoleAgent }
+
+// AtLeast reports whether r is as powerful as min.
+func (r Role) AtLeast(min Role) bool { return r.rank() >= min.rank() }
+
+func (r Role) rank() int {
+	switch r {
+	case RoleAdmin:
+		return 3
+	case RoleLead:
+		return 2
+	case RoleAgent:
+		return 1
+	}
+	return 0
+}
+
+// Availability is whether an agent can take new work right now.
+type Availability string
+
+// Availabilities.
+const (
+	Online  Availability = "online"
+	Away    Availability = "away"
+	Offline Availability = "offline"
+)
+
+// Valid reports whether a is a known availability.
+func (a Availability) Valid() bool { return a == Online || a == Away || a == Offline }
+
+// User is a member of the service team who signs in to the desk.
+type User struct {
+	ID           string       `json:"id"`
+	Email        string       `json:"email"`
+	Name         string       `json:"name"`
+	Role         Role         `json:"role"`
+	Active       bool         `json:"active"`
+	Availability Availability `json:"availability"`
+	Language     string       `json:"language"`
+	TeamIDs      []string     `json:"team_ids"`
+	// PasswordHash is the encoded KDF output; it never leaves the server.
+	PasswordHash string    `json:"-"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// Team is a group of users that shares a queue.
+type Team struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	MemberIDs []string  `json:"member_ids"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Token is an API token. Only its SHA-256 hash is stored; the secret is
+// shown once, when it is created.
+type Token struct {
+	ID         string    `json:"id"`
+	UserID     string    `json:"user_id"`
+	Name       string    `json:"name"`
+	Hash       []byte    `json:"-"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastUsedAt time.Time `json:"last_used_at"`
+}
+
+type actorKey struct{}
+
+// WithActor returns a context that carries the signed-in user.
+func WithActor(ctx context.Context, u *User) context.Context {
+	return context.WithValue(ctx, actorKey{}, u)
+}
+
+// ActorFrom returns the signed-in user of ctx, or nil for the system itself
+// (jobs, the CLI, inbound channels).
+func ActorFrom(ctx context.Context) *User {
+	u, _ := ctx.Value(actorKey{}).(*User)
+	return u
+}
