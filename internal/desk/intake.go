@@ -151,7 +151,7 @@ func (d *Desk) appendMessage(ctx context.Context, tx kesher.Tx, conv *kesher.Con
 		return nil, err
 	}
 	conv.MessageCount++
-	if created.After(conv.LastMessageAt) {
+	if !created.Before(conv.LastMessageAt) {
 		conv.LastMessageAt = created
 		if m.Direction != kesher.Note {
 			conv.Excerpt = excerpt(m.BodyText)

@@ -1,0 +1,247 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"kesher"
+)
+
+const conversationColumns = "id, number, subject, status, priority, channel, customer_id, owner_id, team_id, reason, tags," +
+	" handoff_count, message_count, last_message_at, excerpt, created_at, updated_at, solved_at"
+
+func scanConversation(s scanner) (*kesher.Conversation, error) {
+	var c kesher.Conversation
+	var owner, team, reason *string
+	var tags string
+	var lastMessage, created, updated, solved int64
+	err := s.Scan(&c.ID, &c.Number, &c.Subject, &c.Status, &c.Priority, &c.Channel, &c.CustomerID, &owner, &team, &reason, &tags,
+		&c.HandoffCount, &c.MessageCount, &lastMessage, &c.Excerpt, &created, &updated, &solved)
+	if err != nil {
+		return nil, err
+	}
+	c.OwnerID, c.TeamID, c.Reason = deref(owner), deref(team), deref(reason)
+	if err := json.Unmarshal([]byte(tags), &c.Tags); err != nil {
+		return nil, err
+	}
+	if c.Tags == nil {
+		c.Tags = []string{}
+	}
+	c.LastMessageAt, c.CreatedAt, c.UpdatedAt, c.SolvedAt = fromMicros(lastMessage), fromMicros(created), fromMicros(updated), fromMicros(solved)
+	return &c, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// Conversation returns one conversation.
+func (q *queries) Conversation(ctx context.Context, id string) (*kesher.Conversation, error) {
+	c, err := scanConversation(q.q.QueryRowContext(ctx, "SELECT "+conversationColumns+" FROM conversations WHERE id = $1", id))
+	return c, q.dbErr(err, "conversation "+id)
+}
+
+// maxBranches bounds the UNION ALL of conversationBranches; beyond it one
+// scan with IN lists is cheaper than many small ones.
+const maxBranches = 16
+
+// Conversations lists conversations by last update, newest first.
+//
+// Lists select several statuses or owners ("open, mine or unowned"), and
+// neither database reads "status IN (…) AND (owner_id = ? OR owner_id IS
+// NULL) ORDER BY updated_at DESC LIMIT 50" as a few index range scans: they
+// scan one index in order and filter, or collect every match and sort.
+// So the query is written as a UNION ALL of one branch per combination of
+// status and owner, each an ordered range scan of conversations_status_owner
+// (or conversations_status / conversations_owner) stopped by its own LIMIT,
+// and the few rows they return are merged by the outer ORDER BY.
+func (q *queries) Conversations(ctx context.Context, f kesher.ConversationFilter) ([]*kesher.Conversation, string, error) {
+	limit := pageLimit(f.Page)
+	key, id, after, err := decodeCursor(f.Page.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	var a args
+	var common []string
+	eq := func(column string, vals []string) {
+		switch len(vals) {
+		case 0:
+		case 1:
+			common = append(common, column+" = "+a.add(vals[0]))
+		default:
+			common = append(common, column+" IN "+in(&a, vals))
+		}
+	}
+	eq("team_id", f.TeamIDs)
+	eq("channel", strs(f.Channels))
+	eq("priority", strs(f.Priorities))
+	eq("reason", f.Reasons)
+	if f.CustomerID != "" {
+		eq("customer_id", []string{f.CustomerID})
+	}
+	for _, tag := range f.Tags {
+		common = append(common, "EXISTS (SELECT 1 FROM conversation_tags t WHERE t.conversation_id = c.id AND t.tag = "+a.add(tag)+")")
+	}
+	if !f.UpdatedAfter.IsZero() {
+		common = append(common, "updated_at > "+a.add(micros(f.UpdatedAfter)))
+	}
+	if after {
+		common = append(common, "(updated_at, id) < ("+a.add(key)+", "+a.add(id)+")")
+	}
+	limitArg := a.add(limit + 1)
+	statuses, owners := strs(f.Statuses), f.OwnerIDs
+	var query string
+	if branches := max(len(statuses), 1) * max(len(owners), 1); branches > 1 && branches <= maxBranches {
+		var parts []string
+		for _, s := range orNone(statuses) {
+			for _, o := range orNone(owners) {
+				where := append([]string(nil), common...)
+				if s != nil {
+					where = append(where, "status = "+a.add(*s))
+				}
+				if o != nil {
+					where = append(where, ownerIs(&a, *o))
+				}
+				parts = append(parts, "SELECT * FROM (SELECT "+conversationColumns+" FROM conversations c"+whereClause(where)+
+					" ORDER BY updated_at DESC, id DESC LIMIT "+limitArg+") AS b"+strconv.Itoa(len(parts)))
+			}
+		}
+		query = strings.Join(parts, " UNION ALL ") + " ORDER BY updated_at DESC, id DESC LIMIT " + limitArg
+	} else {
+		eq("status", statuses)
+		if len(owners) > 0 {
+			ors := make([]string, len(owners))
+			for i, o := range owners {
+				ors[i] = ownerIs(&a, o)
+			}
+			common = append(common, "("+strings.Join(ors, " OR ")+")")
+		}
+		query = "SELECT " + conversationColumns + " FROM conversations c" + whereClause(common) +
+			" ORDER BY updated_at DESC, id DESC LIMIT " + limitArg
+	}
+	cs, more, err := list(ctx, q, "conversations", query, a, limit, scanConversation)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if more {
+		last := cs[len(cs)-1]
+		next = encodeCursor(micros(last.UpdatedAt), last.ID)
+	}
+	return cs, next, nil
+}
+
+// ownerIs selects one owner, or no owner for kesher.NoOwner.
+func ownerIs(a *args, owner string) string {
+	if owner == kesher.NoOwner {
+		return "owner_id IS NULL"
+	}
+	return "owner_id = " + a.add(owner)
+}
+
+// orNone returns pointers to vals, or a single nil (no condition) when vals
+// is empty, so that branches can range over both dimensions alike.
+func orNone(vals []string) []*string {
+	if len(vals) == 0 {
+		return []*string{nil}
+	}
+	ps := make([]*string, len(vals))
+	for i := range vals {
+		ps[i] = &vals[i]
+	}
+	return ps
+}
+
+func whereClause(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+func strs[T ~string](vals []T) []string {
+	out := make([]string, len(vals))
+	for i, v := range vals {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// NextConversationNumber counts up the human ticket number. The counter row
+// is locked until the transaction ends, so numbers are never shared.
+func (t *tx) NextConversationNumber(ctx context.Context) (int64, error) {
+	var n int64
+	err := t.q.QueryRowContext(ctx, "UPDATE counters SET value = value + 1 WHERE name = 'conversation' RETURNING value").Scan(&n)
+	return n, t.dbErr(err, "conversation counter")
+}
+
+// CreateConversation inserts c and its tags.
+func (t *tx) CreateConversation(ctx context.Context, c *kesher.Conversation) error {
+	tags, err := tagsJSON(c.Tags)
+	if err != nil {
+		return err
+	}
+	err = t.insert(ctx, "conversation "+c.ID, "INSERT INTO conversations ("+conversationColumns+")"+
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+		args{c.ID, c.Number, c.Subject, string(c.Status), string(c.Priority), string(c.Channel), c.CustomerID,
+			nullable(c.OwnerID), nullable(c.TeamID), nullable(c.Reason), tags, c.HandoffCount, c.MessageCount,
+			micros(c.LastMessageAt), c.Excerpt, micros(c.CreatedAt), micros(c.UpdatedAt), micros(c.SolvedAt)})
+	if err != nil {
+		return err
+	}
+	return t.insertTags(ctx, c.ID, c.Tags)
+}
+
+// UpdateConversation saves every mutable field of c and replaces its tags.
+func (t *tx) UpdateConversation(ctx context.Context, c *kesher.Conversation) error {
+	tags, err := tagsJSON(c.Tags)
+	if err != nil {
+		return err
+	}
+	err = t.exec(ctx, "conversation "+c.ID, "UPDATE conversations SET subject = $2, status = $3, priority = $4, channel = $5,"+
+		" customer_id = $6, owner_id = $7, team_id = $8, reason = $9, tags = $10, handoff_count = $11, message_count = $12,"+
+		" last_message_at = $13, excerpt = $14, updated_at = $15, solved_at = $16 WHERE id = $1",
+		c.ID, c.Subject, string(c.Status), string(c.Priority), string(c.Channel), c.CustomerID,
+		nullable(c.OwnerID), nullable(c.TeamID), nullable(c.Reason), tags, c.HandoffCount, c.MessageCount,
+		micros(c.LastMessageAt), c.Excerpt, micros(c.UpdatedAt), micros(c.SolvedAt))
+	if err != nil {
+		return err
+	}
+	if _, err := t.q.ExecContext(ctx, "DELETE FROM conversation_tags WHERE conversation_id = $1", c.ID); err != nil {
+		return err
+	}
+	return t.insertTags(ctx, c.ID, c.Tags)
+}
+
+// insertTags fills conversation_tags, the table tag filters read; the
+// conversation's tags column is what lists return.
+func (t *tx) insertTags(ctx context.Context, conversationID string, tags []string) error {
+	if len(tags) == 0 {
+		return nil
+	}
+	var a args
+	values := make([]string, 0, len(tags))
+	seen := make(map[string]bool, len(tags))
+	for _, tag := range tags {
+		if seen[tag] {
+			continue
+		}
+		seen[tag] = true
+		values = append(values, "("+a.add(conversationID)+", "+a.add(tag)+")")
+	}
+	_, err := t.q.ExecContext(ctx, "INSERT INTO conversation_tags (conversation_id, tag) VALUES "+strings.Join(values, ", "), a...)
+	return t.dbErr(err, "tags of conversation "+conversationID)
+}
+
+func tagsJSON(tags []string) (string, error) {
+	if tags == nil {
+		tags = []string{}
+	}
+	b, err := json.Marshal(tags)
+	return string(b), err
+}

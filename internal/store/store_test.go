@@ -1,0 +1,948 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"kesher"
+	"kesher/internal/store"
+	"kesher/internal/testkit"
+)
+
+// The contract suite: every behaviour the desk relies on, run against each
+// database, so that both behave alike.
+
+func TestSQLite(t *testing.T) {
+	runSuite(t, func(t testing.TB) *store.DB { return testkit.SQLite(t) })
+}
+
+func TestPostgres(t *testing.T) {
+	testkit.PostgresDSN(t) // skips (or fails in CI) before any subtest runs
+	runSuite(t, func(t testing.TB) *store.DB { return testkit.Postgres(t) })
+}
+
+func runSuite(t *testing.T, open func(testing.TB) *store.DB) {
+	tests := []struct {
+		name string
+		fn   func(*testing.T, *store.DB)
+	}{
+		{"customers", testCustomers},
+		{"identity conflict", testIdentityConflict},
+		{"customer search", testCustomerSearch},
+		{"merge", testMerge},
+		{"conversations", testConversations},
+		{"conversation filters", testConversationFilters},
+		{"conversation pages", testConversationPages},
+		{"bad cursors", testBadCursors},
+		{"messages", testMessages},
+		{"events and timeline", testEventsAndTimeline},
+		{"users and tokens", testUsersAndTokens},
+		{"teams", testTeams},
+		{"reasons", testReasons},
+		{"idempotency", testIdempotency},
+		{"ticket numbers", testTicketNumbers},
+		{"writes are atomic", testWriteAtomic},
+		{"group commit isolates failures", testGroupCommitIsolation},
+		{"group commit batch", testGroupCommitBatch},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.fn(t, open(t))
+		})
+	}
+}
+
+var (
+	ctx = context.Background()
+	t0  = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+)
+
+// at returns t0 plus n seconds.
+func at(n int) time.Time { return t0.Add(time.Duration(n) * time.Second) }
+
+func write(t *testing.T, db *store.DB, fn func(kesher.Tx) error) {
+	t.Helper()
+	if err := db.Write(ctx, fn); err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+}
+
+func wantCode(t *testing.T, what string, err error, code string) {
+	t.Helper()
+	if got := kesher.ErrorCode(err); got != code {
+		t.Errorf("%s: error %v, want code %q", what, err, code)
+	}
+}
+
+func newCustomer(name string, created time.Time, ids ...kesher.Identity) *kesher.Customer {
+	c := &kesher.Customer{ID: kesher.NewID(created), Name: name, Language: "he", Identities: ids, CreatedAt: created, UpdatedAt: created}
+	for i := range c.Identities {
+		c.Identities[i].ID = kesher.NewID(created)
+		c.Identities[i].CustomerID = c.ID
+		c.Identities[i].CreatedAt = created
+	}
+	if c.Identities == nil {
+		c.Identities = []kesher.Identity{}
+	}
+	return c
+}
+
+func email(v string) kesher.Identity { return kesher.Identity{Kind: kesher.IdentityEmail, Value: v} }
+func phone(v string) kesher.Identity { return kesher.Identity{Kind: kesher.IdentityPhone, Value: v} }
+
+func createCustomer(t *testing.T, db *store.DB, c *kesher.Customer) *kesher.Customer {
+	t.Helper()
+	write(t, db, func(tx kesher.Tx) error { return tx.CreateCustomer(ctx, c) })
+	return c
+}
+
+func newConversation(t *testing.T, db *store.DB, c *kesher.Conversation) *kesher.Conversation {
+	t.Helper()
+	if c.ID == "" {
+		c.ID = kesher.NewID(c.UpdatedAt)
+	}
+	c.Status = orDefault(c.Status, kesher.StatusOpen)
+	c.Priority = orDefault(c.Priority, kesher.PriorityNormal)
+	c.Channel = orDefault(c.Channel, kesher.ChannelEmail)
+	if c.Tags == nil {
+		c.Tags = []string{}
+	}
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = c.UpdatedAt
+	}
+	write(t, db, func(tx kesher.Tx) error {
+		n, err := tx.NextConversationNumber(ctx)
+		if err != nil {
+			return err
+		}
+		c.Number = n
+		return tx.CreateConversation(ctx, c)
+	})
+	return c
+}
+
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+func createUser(t *testing.T, db *store.DB, emailAddr string) *kesher.User {
+	t.Helper()
+	u := &kesher.User{ID: kesher.NewID(t0), Email: emailAddr, Name: "משתמש " + emailAddr, Role: kesher.RoleAgent, Active: true,
+		Availability: kesher.Online, Language: "he", PasswordHash: "hash", TeamIDs: []string{}, CreatedAt: t0, UpdatedAt: t0}
+	write(t, db, func(tx kesher.Tx) error { return tx.CreateUser(ctx, u) })
+	return u
+}
+
+func testCustomers(t *testing.T, db *store.DB) {
+	c := createCustomer(t, db, newCustomer("דנה כהן", t0, email("dana@example.com"), phone("+972501234567")))
+	got, err := db.Customer(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(c, got); diff != "" {
+		t.Errorf("Customer round trip (-want +got):\n%s", diff)
+	}
+	byPhone, err := db.CustomerByIdentity(ctx, kesher.IdentityPhone, "+972501234567")
+	if err != nil || byPhone.ID != c.ID || len(byPhone.Identities) != 2 {
+		t.Errorf("CustomerByIdentity = %+v, %v; want %s with 2 identities", byPhone, err, c.ID)
+	}
+	_, err = db.CustomerByIdentity(ctx, kesher.IdentityEmail, "+972501234567")
+	wantCode(t, "identity of another kind", err, kesher.ECodeNotFound)
+	_, err = db.Customer(ctx, "missing")
+	wantCode(t, "missing customer", err, kesher.ECodeNotFound)
+
+	c.Name, c.Note, c.UpdatedAt = "Dana Cohen", "VIP", at(10)
+	extra := kesher.Identity{ID: kesher.NewID(t0), CustomerID: c.ID, Kind: kesher.IdentityTelegram, Value: "dana", CreatedAt: at(10)}
+	write(t, db, func(tx kesher.Tx) error {
+		if err := tx.UpdateCustomer(ctx, c); err != nil {
+			return err
+		}
+		if err := tx.AddIdentity(ctx, &extra); err != nil {
+			return err
+		}
+		return tx.RemoveIdentity(ctx, c.ID, c.Identities[1].ID)
+	})
+	got, err = db.Customer(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Identities = []kesher.Identity{c.Identities[0], extra}
+	if diff := cmp.Diff(c, got); diff != "" {
+		t.Errorf("after update (-want +got):\n%s", diff)
+	}
+	err = db.Write(ctx, func(tx kesher.Tx) error { return tx.RemoveIdentity(ctx, "other-customer", extra.ID) })
+	wantCode(t, "RemoveIdentity of another customer", err, kesher.ECodeNotFound)
+	err = db.Write(ctx, func(tx kesher.Tx) error { return tx.UpdateCustomer(ctx, &kesher.Customer{ID: "missing"}) })
+	wantCode(t, "UpdateCustomer of a missing customer", err, kesher.ECodeNotFound)
+}
+
+func testIdentityConflict(t *testing.T, db *store.DB) {
+	first := createCustomer(t, db, newCustomer("First", t0, email("same@example.com")))
+	second := newCustomer("Second", at(1), email("other@example.com"), email("same@example.com"))
+	err := db.Write(ctx, func(tx kesher.Tx) error { return tx.CreateCustomer(ctx, second) })
+	wantCode(t, "second customer with a taken email", err, kesher.ECodeConflict)
+	_, err = db.Customer(ctx, second.ID)
+	wantCode(t, "the rolled-back customer", err, kesher.ECodeNotFound)
+	_, err = db.CustomerByIdentity(ctx, kesher.IdentityEmail, "other@example.com")
+	wantCode(t, "the rolled-back identity", err, kesher.ECodeNotFound)
+
+	// A conflict handled inside the transaction leaves it usable (this is
+	// what an aborted PostgreSQL transaction would break).
+	write(t, db, func(tx kesher.Tx) error {
+		dup := kesher.Identity{ID: kesher.NewID(t0), CustomerID: first.ID, Kind: kesher.IdentityEmail, Value: "same@example.com", CreatedAt: t0}
+		if err := tx.AddIdentity(ctx, &dup); kesher.ErrorCode(err) != kesher.ECodeConflict {
+			return fmt.Errorf("AddIdentity of a taken identity: %v, want conflict", err)
+		}
+		_, err := tx.Customer(ctx, first.ID)
+		return err
+	})
+	// The same value under another kind is another identity.
+	ext := kesher.Identity{ID: kesher.NewID(t0), CustomerID: first.ID, Kind: kesher.IdentityExternal, Value: "same@example.com", CreatedAt: t0}
+	write(t, db, func(tx kesher.Tx) error { return tx.AddIdentity(ctx, &ext) })
+}
+
+func ids[T any](items []T, id func(T) string) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = id(it)
+	}
+	return out
+}
+
+func customerID(c *kesher.Customer) string         { return c.ID }
+func conversationID(c *kesher.Conversation) string { return c.ID }
+
+func testCustomerSearch(t *testing.T, db *store.DB) {
+	dana := createCustomer(t, db, newCustomer("דנה כהן", at(1), email("dana@example.com"), phone("+972501234567")))
+	moshe := createCustomer(t, db, newCustomer("Moshe COHEN", at(2), email("moshe@example.org")))
+	percent := createCustomer(t, db, newCustomer("100% Cotton_Ltd", at(3), phone("+972521111111")))
+	merged := createCustomer(t, db, newCustomer("דנה כהן הישנה", at(4)))
+	merged.MergedInto, merged.UpdatedAt = dana.ID, at(5)
+	write(t, db, func(tx kesher.Tx) error { return tx.UpdateCustomer(ctx, merged) })
+
+	tests := []struct {
+		query string
+		want  []*kesher.Customer
+	}{
+		{"", []*kesher.Customer{percent, moshe, dana}},
+		{"כהן", []*kesher.Customer{dana}},
+		{"דנה", []*kesher.Customer{dana}},
+		{"cohen", []*kesher.Customer{moshe}},
+		{"COH", []*kesher.Customer{moshe}},
+		{"+97250", []*kesher.Customer{dana}},
+		{"+9725", []*kesher.Customer{percent, dana}},
+		{"moshe@", []*kesher.Customer{moshe}},
+		{"example.com", nil}, // identities match by prefix only
+		{"%", []*kesher.Customer{percent}},
+		{"o_t", nil}, // _ is a literal underscore, not a wildcard
+		{"n_ltd", []*kesher.Customer{percent}},
+		{"nobody", nil},
+	}
+	for _, tt := range tests {
+		got, next, err := db.Customers(ctx, kesher.CustomerFilter{Query: tt.query})
+		if err != nil {
+			t.Errorf("Customers(%q): %v", tt.query, err)
+			continue
+		}
+		if diff := cmp.Diff(ids(tt.want, customerID), ids(got, customerID)); diff != "" || next != "" {
+			t.Errorf("Customers(%q) next %q (-want +got):\n%s", tt.query, next, diff)
+		}
+	}
+	got, _, err := db.Customers(ctx, kesher.CustomerFilter{Query: "דנה"})
+	if err != nil || len(got) != 1 || len(got[0].Identities) != 2 {
+		t.Errorf("search results carry their identities: %+v, %v", got, err)
+	}
+	// Pages of one visit every customer once.
+	var seen []string
+	cursor := ""
+	for range 10 {
+		page, next, err := db.Customers(ctx, kesher.CustomerFilter{Page: kesher.Page{Limit: 1, Cursor: cursor}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen = append(seen, ids(page, customerID)...)
+		if cursor = next; cursor == "" {
+			break
+		}
+	}
+	if diff := cmp.Diff([]string{percent.ID, moshe.ID, dana.ID}, seen); diff != "" {
+		t.Errorf("customer pages (-want +got):\n%s", diff)
+	}
+}
+
+func testMerge(t *testing.T, db *store.DB) {
+	from := createCustomer(t, db, newCustomer("Old", t0, email("old@example.com")))
+	into := createCustomer(t, db, newCustomer("New", t0, email("new@example.com")))
+	conv := newConversation(t, db, &kesher.Conversation{CustomerID: from.ID, UpdatedAt: at(1)})
+	ev := &kesher.Event{ID: kesher.NewID(t0), Type: kesher.EventCustomerUpdated, CustomerID: from.ID, ActorType: kesher.AuthorSystem, CreatedAt: at(1)}
+	write(t, db, func(tx kesher.Tx) error {
+		if err := tx.AppendEvent(ctx, ev); err != nil {
+			return err
+		}
+		return tx.MoveCustomerData(ctx, from.ID, into.ID)
+	})
+	got, err := db.CustomerByIdentity(ctx, kesher.IdentityEmail, "old@example.com")
+	if err != nil || got.ID != into.ID || len(got.Identities) != 2 {
+		t.Errorf("identity after merge belongs to %+v, %v; want %s with 2 identities", got, err, into.ID)
+	}
+	c, err := db.Conversation(ctx, conv.ID)
+	if err != nil || c.CustomerID != into.ID {
+		t.Errorf("conversation after merge: %+v, %v", c, err)
+	}
+	tl, _, err := db.Timeline(ctx, into.ID, kesher.Page{})
+	if err != nil || len(tl) != 1 || tl[0].ID != ev.ID {
+		t.Errorf("timeline of the merged-into customer: %+v, %v", tl, err)
+	}
+	old, err := db.Customer(ctx, from.ID)
+	if err != nil || len(old.Identities) != 0 {
+		t.Errorf("merged customer keeps identities: %+v, %v", old, err)
+	}
+}
+
+func testConversations(t *testing.T, db *store.DB) {
+	cust := createCustomer(t, db, newCustomer("Dana", t0))
+	owner := createUser(t, db, "agent@example.com")
+	c := newConversation(t, db, &kesher.Conversation{Subject: "ההזמנה לא הגיעה", CustomerID: cust.ID, Tags: []string{"vip", "משלוח"},
+		UpdatedAt: at(1), Excerpt: "שלום", MessageCount: 1, LastMessageAt: at(1)})
+	got, err := db.Conversation(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(c, got); diff != "" {
+		t.Errorf("Conversation round trip (-want +got):\n%s", diff)
+	}
+	unowned, _, err := db.Conversations(ctx, kesher.ConversationFilter{OwnerIDs: []string{kesher.NoOwner}})
+	if err != nil || len(unowned) != 1 {
+		t.Errorf("an empty owner is no owner: %v, %v", unowned, err)
+	}
+
+	c.OwnerID, c.Status, c.Tags, c.HandoffCount, c.SolvedAt, c.UpdatedAt = owner.ID, kesher.StatusSolved, []string{"משלוח", "refund"}, 1, at(5), at(5)
+	write(t, db, func(tx kesher.Tx) error { return tx.UpdateConversation(ctx, c) })
+	got, err = db.Conversation(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(c, got); diff != "" {
+		t.Errorf("after update (-want +got):\n%s", diff)
+	}
+	for tag, want := range map[string]int{"vip": 0, "refund": 1, "משלוח": 1} {
+		list, _, err := db.Conversations(ctx, kesher.ConversationFilter{Tags: []string{tag}})
+		if err != nil || len(list) != want {
+			t.Errorf("tag %q after update: %d conversations (%v), want %d", tag, len(list), err, want)
+		}
+	}
+	c.OwnerID = ""
+	write(t, db, func(tx kesher.Tx) error { return tx.UpdateConversation(ctx, c) })
+	if got, _ := db.Conversation(ctx, c.ID); got == nil || got.OwnerID != "" {
+		t.Errorf("owner after clearing: %+v", got)
+	}
+
+	_, err = db.Conversation(ctx, "missing")
+	wantCode(t, "missing conversation", err, kesher.ECodeNotFound)
+	err = db.Write(ctx, func(tx kesher.Tx) error {
+		return tx.UpdateConversation(ctx, &kesher.Conversation{ID: "missing", CustomerID: cust.ID, Tags: []string{}})
+	})
+	wantCode(t, "UpdateConversation of a missing conversation", err, kesher.ECodeNotFound)
+	err = db.Write(ctx, func(tx kesher.Tx) error {
+		dup := *c
+		return tx.CreateConversation(ctx, &dup)
+	})
+	wantCode(t, "CreateConversation twice", err, kesher.ECodeConflict)
+	err = db.Write(ctx, func(tx kesher.Tx) error {
+		return tx.CreateConversation(ctx, &kesher.Conversation{ID: kesher.NewID(t0), Number: 999, CustomerID: cust.ID, OwnerID: "no-such-user"})
+	})
+	wantCode(t, "CreateConversation with a missing owner", err, kesher.ECodeNotFound)
+}
+
+// conversationSet seeds conversations with every combination the filters
+// distinguish, some sharing an updated_at, and returns them.
+func conversationSet(t *testing.T, db *store.DB) (all []*kesher.Conversation, owners []string, teams []string, customers []string) {
+	for i := range 2 {
+		owners = append(owners, createUser(t, db, fmt.Sprintf("agent%d@example.com", i)).ID)
+		team := &kesher.Team{ID: kesher.NewID(t0), Name: fmt.Sprintf("team %d", i), MemberIDs: []string{}, CreatedAt: t0, UpdatedAt: t0}
+		write(t, db, func(tx kesher.Tx) error { return tx.CreateTeam(ctx, team) })
+		teams = append(teams, team.ID)
+		customers = append(customers, createCustomer(t, db, newCustomer(fmt.Sprintf("customer %d", i), t0)).ID)
+	}
+	write(t, db, func(tx kesher.Tx) error {
+		return tx.CreateReason(ctx, &kesher.Reason{Code: "late", Name: "Late", Source: kesher.SourceDelivery, Active: true, CreatedAt: t0, UpdatedAt: t0})
+	})
+	statuses := []kesher.Status{kesher.StatusOpen, kesher.StatusPending, kesher.StatusSolved}
+	tagSets := [][]string{{}, {"vip"}, {"vip", "refund"}}
+	for i := range 36 {
+		all = append(all, newConversation(t, db, &kesher.Conversation{
+			Status:     statuses[i%3],
+			OwnerID:    []string{"", owners[0], owners[1]}[i/3%3],
+			TeamID:     []string{"", teams[0], teams[1]}[i%2*(1+i/6%2)],
+			Channel:    []kesher.Channel{kesher.ChannelEmail, kesher.ChannelChat}[i/2%2],
+			Priority:   []kesher.Priority{kesher.PriorityNormal, kesher.PriorityUrgent}[i/9%2],
+			Reason:     []string{"", "late"}[i/4%2],
+			CustomerID: customers[i/5%2],
+			Tags:       tagSets[i/7%3],
+			UpdatedAt:  at(i / 4), // four at a time share a timestamp
+		}))
+	}
+	return all, owners, teams, customers
+}
+
+// matches is the filter's meaning, written plainly, as the oracle.
+func matches(f kesher.ConversationFilter, c *kesher.Conversation) bool {
+	in := func(vals []string, v string) bool { return len(vals) == 0 || slices.Contains(vals, v) }
+	owner := c.OwnerID
+	if owner == "" {
+		owner = kesher.NoOwner
+	}
+	for _, tag := range f.Tags {
+		if !slices.Contains(c.Tags, tag) {
+			return false
+		}
+	}
+	return in(asStrings(f.Statuses), string(c.Status)) && in(f.OwnerIDs, owner) && in(f.TeamIDs, c.TeamID) &&
+		in(asStrings(f.Channels), string(c.Channel)) && in(asStrings(f.Priorities), string(c.Priority)) &&
+		in(f.Reasons, c.Reason) && (f.CustomerID == "" || f.CustomerID == c.CustomerID) &&
+		(f.UpdatedAfter.IsZero() || c.UpdatedAt.After(f.UpdatedAfter))
+}
+
+func asStrings[T ~string](vals []T) []string {
+	out := make([]string, len(vals))
+	for i, v := range vals {
+		out[i] = string(v)
+	}
+	return out
+}
+
+func newestFirst(cs []*kesher.Conversation) []string {
+	cs = slices.Clone(cs)
+	sort.Slice(cs, func(i, j int) bool {
+		if !cs[i].UpdatedAt.Equal(cs[j].UpdatedAt) {
+			return cs[i].UpdatedAt.After(cs[j].UpdatedAt)
+		}
+		return cs[i].ID > cs[j].ID
+	})
+	return ids(cs, conversationID)
+}
+
+func testConversationFilters(t *testing.T, db *store.DB) {
+	all, owners, teams, customers := conversationSet(t, db)
+	open, pending := kesher.StatusOpen, kesher.StatusPending
+	tests := []struct {
+		name string
+		f    kesher.ConversationFilter
+	}{
+		{"all", kesher.ConversationFilter{}},
+		{"inbox: open, mine or unowned", kesher.ConversationFilter{Statuses: []kesher.Status{open}, OwnerIDs: []string{owners[0], kesher.NoOwner}}},
+		{"one status", kesher.ConversationFilter{Statuses: []kesher.Status{pending}}},
+		{"several statuses", kesher.ConversationFilter{Statuses: []kesher.Status{open, pending}}},
+		{"unowned", kesher.ConversationFilter{OwnerIDs: []string{kesher.NoOwner}}},
+		{"one owner", kesher.ConversationFilter{OwnerIDs: []string{owners[1]}}},
+		{"two owners, two statuses", kesher.ConversationFilter{Statuses: []kesher.Status{open, pending}, OwnerIDs: owners}},
+		{"team", kesher.ConversationFilter{TeamIDs: teams[:1]}},
+		{"teams and status", kesher.ConversationFilter{TeamIDs: teams, Statuses: []kesher.Status{open}}},
+		{"channel", kesher.ConversationFilter{Channels: []kesher.Channel{kesher.ChannelChat}}},
+		{"priority", kesher.ConversationFilter{Priorities: []kesher.Priority{kesher.PriorityUrgent}}},
+		{"reason", kesher.ConversationFilter{Reasons: []string{"late"}}},
+		{"customer", kesher.ConversationFilter{CustomerID: customers[1]}},
+		{"one tag", kesher.ConversationFilter{Tags: []string{"vip"}}},
+		{"every tag", kesher.ConversationFilter{Tags: []string{"vip", "refund"}}},
+		{"updated after", kesher.ConversationFilter{UpdatedAfter: at(5)}},
+		{"everything at once", kesher.ConversationFilter{Statuses: []kesher.Status{open, pending}, OwnerIDs: []string{owners[0], kesher.NoOwner},
+			Channels: []kesher.Channel{kesher.ChannelEmail}, Tags: []string{"vip"}, UpdatedAfter: at(1)}},
+		{"nothing matches", kesher.ConversationFilter{Statuses: []kesher.Status{kesher.StatusClosed}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var want []*kesher.Conversation
+			for _, c := range all {
+				if matches(tt.f, c) {
+					want = append(want, c)
+				}
+			}
+			tt.f.Page.Limit = kesher.MaxPageLimit
+			got, next, err := db.Conversations(ctx, tt.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(newestFirst(want), ids(got, conversationID)); diff != "" || next != "" {
+				t.Errorf("next %q (-want +got):\n%s", next, diff)
+			}
+			if tt.name != "nothing matches" && len(want) == 0 {
+				t.Error("the case selects nothing, so it proves nothing")
+			}
+		})
+	}
+}
+
+func testConversationPages(t *testing.T, db *store.DB) {
+	all, owners, _, _ := conversationSet(t, db)
+	for _, f := range []kesher.ConversationFilter{
+		{},
+		{Statuses: []kesher.Status{kesher.StatusOpen, kesher.StatusSolved}, OwnerIDs: []string{owners[0], kesher.NoOwner}},
+	} {
+		var want []*kesher.Conversation
+		for _, c := range all {
+			if matches(f, c) {
+				want = append(want, c)
+			}
+		}
+		for _, limit := range []int{1, 3, 4, 7} {
+			f.Page = kesher.Page{Limit: limit}
+			var seen []string
+			for range len(all) + 1 {
+				page, next, err := db.Conversations(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(page) > limit {
+					t.Fatalf("a page of %d items with limit %d", len(page), limit)
+				}
+				seen = append(seen, ids(page, conversationID)...)
+				if next == "" {
+					break
+				}
+				f.Page.Cursor = next
+			}
+			if diff := cmp.Diff(newestFirst(want), seen); diff != "" {
+				t.Errorf("limit %d, filter %+v (-want +got):\n%s", limit, f, diff)
+			}
+		}
+	}
+	got, _, err := db.Conversations(ctx, kesher.ConversationFilter{})
+	if err != nil || len(got) != kesher.DefaultPageLimit && len(got) != len(all) {
+		t.Errorf("default page: %d items, %v", len(got), err)
+	}
+}
+
+func testBadCursors(t *testing.T, db *store.DB) {
+	for _, cursor := range []string{"!!!", "bm90LWEtbnVtYmVy", "MTIz"} { // not base64; "not-a-number"; "123" without id
+		p := kesher.Page{Cursor: cursor}
+		checks := map[string]error{}
+		_, _, checks["Conversations"] = db.Conversations(ctx, kesher.ConversationFilter{Page: p})
+		_, _, checks["Customers"] = db.Customers(ctx, kesher.CustomerFilter{Page: p})
+		_, _, checks["Messages"] = db.Messages(ctx, "c", p)
+		_, _, checks["Events"] = db.Events(ctx, "c", p)
+		_, _, checks["Timeline"] = db.Timeline(ctx, "c", p)
+		for name, err := range checks {
+			var e *kesher.Error
+			if kesher.ErrorCode(err) != kesher.ECodeValidation || !asError(err, &e) || e.Fields["cursor"] == "" {
+				t.Errorf("%s with cursor %q: %v, want a validation error on cursor", name, cursor, err)
+			}
+		}
+	}
+	_, _, err := db.Users(ctx, kesher.Page{Cursor: "!!!"})
+	wantCode(t, "Users with a bad cursor", err, kesher.ECodeValidation)
+}
+
+func asError(err error, e **kesher.Error) bool {
+	var ok bool
+	*e, ok = err.(*kesher.Error)
+	return ok
+}
+
+func testMessages(t *testing.T, db *store.DB) {
+	cust := createCustomer(t, db, newCustomer("Dana", t0))
+	conv := newConversation(t, db, &kesher.Conversation{CustomerID: cust.ID, UpdatedAt: t0})
+	var want []*kesher.Message
+	write(t, db, func(tx kesher.Tx) error {
+		for i := range 7 {
+			m := &kesher.Message{
+				ID: kesher.NewID(t0), ConversationID: conv.ID, Direction: kesher.Inbound, Channel: kesher.ChannelEmail,
+				AuthorType: kesher.AuthorCustomer, AuthorID: cust.ID, BodyText: fmt.Sprintf("הודעה %d", i), BodyHTML: "<p>שלום</p>",
+				Attachments: []kesher.Attachment{}, CreatedAt: at(i / 2), // pairs share a timestamp
+			}
+			if i == 3 {
+				m.Attachments = []kesher.Attachment{{Filename: "חשבונית.pdf", ContentType: "application/pdf", Size: 1234, SHA256: "ab12"}}
+				m.ExternalID = "<abc@mail.example.com>"
+			}
+			if err := tx.CreateMessage(ctx, m); err != nil {
+				return err
+			}
+			want = append(want, m)
+		}
+		return nil
+	})
+	var got []*kesher.Message
+	cursor := ""
+	for range 10 {
+		page, next, err := db.Messages(ctx, conv.ID, kesher.Page{Limit: 3, Cursor: cursor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, page...)
+		if cursor = next; cursor == "" {
+			break
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Messages, oldest first (-want +got):\n%s", diff)
+	}
+	m, err := db.MessageByExternalID(ctx, kesher.ChannelEmail, "<abc@mail.example.com>")
+	if err != nil || m.ID != want[3].ID {
+		t.Errorf("MessageByExternalID = %+v, %v", m, err)
+	}
+	_, err = db.MessageByExternalID(ctx, kesher.ChannelChat, "<abc@mail.example.com>")
+	wantCode(t, "external id on another channel", err, kesher.ECodeNotFound)
+	_, err = db.MessageByExternalID(ctx, kesher.ChannelEmail, "")
+	wantCode(t, "empty external id", err, kesher.ECodeNotFound)
+
+	dup := *want[3]
+	dup.ID = kesher.NewID(t0)
+	err = db.Write(ctx, func(tx kesher.Tx) error { return tx.CreateMessage(ctx, &dup) })
+	wantCode(t, "a second message with the same external id", err, kesher.ECodeConflict)
+	dup.Channel = kesher.ChannelChat
+	write(t, db, func(tx kesher.Tx) error { return tx.CreateMessage(ctx, &dup) }) // another channel's ids are its own
+	err = db.Write(ctx, func(tx kesher.Tx) error {
+		return tx.CreateMessage(ctx, &kesher.Message{ID: kesher.NewID(t0), ConversationID: "missing", CreatedAt: t0})
+	})
+	wantCode(t, "a message of a missing conversation", err, kesher.ECodeNotFound)
+}
+
+func testEventsAndTimeline(t *testing.T, db *store.DB) {
+	cust := createCustomer(t, db, newCustomer("Dana", t0))
+	other := createCustomer(t, db, newCustomer("Other", t0))
+	conv := newConversation(t, db, &kesher.Conversation{CustomerID: cust.ID, UpdatedAt: t0})
+	msg := &kesher.Message{ID: kesher.NewID(t0), ConversationID: conv.ID, Direction: kesher.Inbound, Channel: kesher.ChannelEmail,
+		AuthorType: kesher.AuthorCustomer, BodyText: "שלום", Attachments: []kesher.Attachment{}, CreatedAt: at(1)}
+	events := []*kesher.Event{
+		{Type: kesher.EventCustomerCreated, CustomerID: cust.ID, CreatedAt: t0},
+		{Type: kesher.EventConversationCreated, ConversationID: conv.ID, CustomerID: cust.ID, CreatedAt: at(1)},
+		{Type: kesher.EventMessageAdded, ConversationID: conv.ID, CustomerID: cust.ID, MessageID: msg.ID, CreatedAt: at(1)},
+		{Type: kesher.EventOwnerChanged, ConversationID: conv.ID, CustomerID: cust.ID, ActorID: "someone", CreatedAt: at(2)},
+		{Type: kesher.EventCustomerCreated, CustomerID: other.ID, CreatedAt: at(3)},
+	}
+	write(t, db, func(tx kesher.Tx) error {
+		if err := tx.CreateMessage(ctx, msg); err != nil {
+			return err
+		}
+		for i, e := range events {
+			e.ID, e.ActorType, e.Data = kesher.NewID(e.CreatedAt), kesher.AuthorSystem, json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))
+			if err := tx.AppendEvent(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	got, next, err := db.Events(ctx, conv.ID, kesher.Page{Limit: 2})
+	if err != nil || next == "" {
+		t.Fatalf("Events first page: next %q, %v", next, err)
+	}
+	rest, next, err := db.Events(ctx, conv.ID, kesher.Page{Limit: 2, Cursor: next})
+	if err != nil || next != "" {
+		t.Fatalf("Events second page: next %q, %v", next, err)
+	}
+	if diff := cmp.Diff(events[1:4], append(got, rest...)); diff != "" {
+		t.Errorf("Events, oldest first (-want +got):\n%s", diff)
+	}
+
+	tl, next, err := db.Timeline(ctx, cust.ID, kesher.Page{})
+	if err != nil || next != "" {
+		t.Fatalf("Timeline: next %q, %v", next, err)
+	}
+	want := []*kesher.TimelineEntry{{Event: *events[3]}, {Event: *events[2], Message: msg}, {Event: *events[1]}, {Event: *events[0]}}
+	if diff := cmp.Diff(want, tl); diff != "" {
+		t.Errorf("Timeline, newest first (-want +got):\n%s", diff)
+	}
+	write(t, db, func(tx kesher.Tx) error {
+		e := &kesher.Event{ID: kesher.NewID(t0), Type: "admin.note", ActorType: kesher.AuthorSystem, CreatedAt: t0}
+		if err := tx.AppendEvent(ctx, e); err != nil {
+			return err
+		}
+		if string(e.Data) != "" {
+			return fmt.Errorf("AppendEvent changed the event's data")
+		}
+		return nil
+	})
+}
+
+func testUsersAndTokens(t *testing.T, db *store.DB) {
+	if n, err := db.CountUsers(ctx); n != 0 || err != nil {
+		t.Errorf("CountUsers of an empty desk = %d, %v", n, err)
+	}
+	var users []*kesher.User
+	for i := range 5 {
+		users = append(users, createUser(t, db, fmt.Sprintf("user%d@example.com", i)))
+	}
+	got, err := db.UserByEmail(ctx, "user2@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(users[2], got); diff != "" {
+		t.Errorf("UserByEmail (-want +got):\n%s", diff)
+	}
+	u := users[0]
+	u.Name, u.Email, u.Role, u.Active, u.Availability, u.PasswordHash, u.UpdatedAt = "Renamed", "renamed@example.com", kesher.RoleAdmin, false, kesher.Away, "new", at(1)
+	write(t, db, func(tx kesher.Tx) error { return tx.UpdateUser(ctx, u) })
+	if got, err := db.User(ctx, u.ID); err != nil || !cmp.Equal(u, got) {
+		t.Errorf("User after update = %+v, %v; want %+v", got, err, u)
+	}
+	taken := *users[1]
+	taken.Email = "user3@example.com"
+	err = db.Write(ctx, func(tx kesher.Tx) error { return tx.UpdateUser(ctx, &taken) })
+	wantCode(t, "UpdateUser to a taken email", err, kesher.ECodeConflict)
+	err = db.Write(ctx, func(tx kesher.Tx) error {
+		dup := *users[1]
+		dup.ID = kesher.NewID(t0)
+		return tx.CreateUser(ctx, &dup)
+	})
+	wantCode(t, "CreateUser with a taken email", err, kesher.ECodeConflict)
+	_, err = db.UserByEmail(ctx, "user0@example.com")
+	wantCode(t, "old email", err, kesher.ECodeNotFound)
+	if n, err := db.CountUsers(ctx); n != 5 || err != nil {
+		t.Errorf("CountUsers = %d, %v; want 5", n, err)
+	}
+	var seen []string
+	cursor := ""
+	for range 10 {
+		page, next, err := db.Users(ctx, kesher.Page{Limit: 2, Cursor: cursor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen = append(seen, ids(page, func(u *kesher.User) string { return u.ID })...)
+		if cursor = next; cursor == "" {
+			break
+		}
+	}
+	if diff := cmp.Diff(ids(users, func(u *kesher.User) string { return u.ID }), seen); diff != "" {
+		t.Errorf("Users pages (-want +got):\n%s", diff)
+	}
+
+	tok := &kesher.Token{ID: kesher.NewID(t0), UserID: users[1].ID, Name: "ci", Hash: []byte{0, 1, 2, 0xff}, CreatedAt: t0}
+	write(t, db, func(tx kesher.Tx) error { return tx.CreateToken(ctx, tok) })
+	if got, err := db.TokenByHash(ctx, []byte{0, 1, 2, 0xff}); err != nil || !cmp.Equal(tok, got) {
+		t.Errorf("TokenByHash = %+v, %v; want %+v", got, err, tok)
+	}
+	_, err = db.TokenByHash(ctx, []byte{0, 1, 2})
+	wantCode(t, "unknown token", err, kesher.ECodeNotFound)
+	err = db.Write(ctx, func(tx kesher.Tx) error {
+		return tx.CreateToken(ctx, &kesher.Token{ID: kesher.NewID(t0), UserID: users[2].ID, Hash: tok.Hash, CreatedAt: t0})
+	})
+	wantCode(t, "a token with a taken hash", err, kesher.ECodeConflict)
+}
+
+func testTeams(t *testing.T, db *store.DB) {
+	a, b, c := createUser(t, db, "a@example.com"), createUser(t, db, "b@example.com"), createUser(t, db, "c@example.com")
+	team := &kesher.Team{ID: kesher.NewID(t0), Name: "חיובים", MemberIDs: []string{a.ID, b.ID}, CreatedAt: t0, UpdatedAt: t0}
+	second := &kesher.Team{ID: kesher.NewID(t0), Name: "Delivery", MemberIDs: []string{}, CreatedAt: t0, UpdatedAt: t0}
+	write(t, db, func(tx kesher.Tx) error {
+		if err := tx.CreateTeam(ctx, team); err != nil {
+			return err
+		}
+		return tx.CreateTeam(ctx, second)
+	})
+	if got, err := db.Team(ctx, team.ID); err != nil || !cmp.Equal(team, got) {
+		t.Errorf("Team = %+v, %v; want %+v", got, err, team)
+	}
+	if got, err := db.User(ctx, a.ID); err != nil || !slices.Equal(got.TeamIDs, []string{team.ID}) {
+		t.Errorf("user's TeamIDs = %+v, %v", got, err)
+	}
+	cust := createCustomer(t, db, newCustomer("Dana", t0))
+	conv := newConversation(t, db, &kesher.Conversation{CustomerID: cust.ID, TeamID: team.ID, UpdatedAt: t0})
+
+	team.Name, team.MemberIDs, team.UpdatedAt = "Billing", []string{c.ID}, at(1)
+	write(t, db, func(tx kesher.Tx) error { return tx.UpdateTeam(ctx, team) })
+	list, next, err := db.Teams(ctx, kesher.Page{})
+	if err != nil || next != "" || len(list) != 2 {
+		t.Fatalf("Teams = %v, %q, %v", list, next, err)
+	}
+	if diff := cmp.Diff(team, list[0]); diff != "" {
+		t.Errorf("team after update (-want +got):\n%s", diff)
+	}
+	if got, err := db.User(ctx, a.ID); err != nil || len(got.TeamIDs) != 0 {
+		t.Errorf("removed member's TeamIDs = %+v, %v", got, err)
+	}
+
+	write(t, db, func(tx kesher.Tx) error { return tx.DeleteTeam(ctx, team.ID) })
+	_, err = db.Team(ctx, team.ID)
+	wantCode(t, "deleted team", err, kesher.ECodeNotFound)
+	if got, err := db.Conversation(ctx, conv.ID); err != nil || got.TeamID != "" {
+		t.Errorf("conversation of a deleted team: %+v, %v", got, err)
+	}
+	err = db.Write(ctx, func(tx kesher.Tx) error { return tx.DeleteTeam(ctx, team.ID) })
+	wantCode(t, "DeleteTeam twice", err, kesher.ECodeNotFound)
+	err = db.Write(ctx, func(tx kesher.Tx) error { return tx.UpdateTeam(ctx, team) })
+	wantCode(t, "UpdateTeam of a deleted team", err, kesher.ECodeNotFound)
+}
+
+func testReasons(t *testing.T, db *store.DB) {
+	var want []*kesher.Reason
+	write(t, db, func(tx kesher.Tx) error {
+		for _, code := range []string{"late_delivery", "invoice", "checkout", "campaign"} {
+			r := &kesher.Reason{Code: code, Name: "סיבה " + code, Source: kesher.SourceDelivery, Active: true, CreatedAt: t0, UpdatedAt: t0}
+			if err := tx.CreateReason(ctx, r); err != nil {
+				return err
+			}
+			want = append(want, r)
+		}
+		return nil
+	})
+	slices.SortFunc(want, func(a, b *kesher.Reason) int { return cmpStrings(a.Code, b.Code) })
+	var got []*kesher.Reason
+	cursor := ""
+	for range 10 {
+		page, next, err := db.Reasons(ctx, kesher.Page{Limit: 3, Cursor: cursor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, page...)
+		if cursor = next; cursor == "" {
+			break
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Reasons by code (-want +got):\n%s", diff)
+	}
+	r := want[0]
+	r.Name, r.Source, r.Active, r.UpdatedAt = "Campaign", kesher.SourceMarketing, false, at(1)
+	write(t, db, func(tx kesher.Tx) error { return tx.UpdateReason(ctx, r) })
+	if got, err := db.Reason(ctx, r.Code); err != nil || !cmp.Equal(r, got) {
+		t.Errorf("Reason after update = %+v, %v; want %+v", got, err, r)
+	}
+	err := db.Write(ctx, func(tx kesher.Tx) error { return tx.CreateReason(ctx, r) })
+	wantCode(t, "CreateReason with a taken code", err, kesher.ECodeConflict)
+	err = db.Write(ctx, func(tx kesher.Tx) error { return tx.UpdateReason(ctx, &kesher.Reason{Code: "missing"}) })
+	wantCode(t, "UpdateReason of a missing reason", err, kesher.ECodeNotFound)
+	_, err = db.Reason(ctx, "missing")
+	wantCode(t, "missing reason", err, kesher.ECodeNotFound)
+}
+
+func cmpStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func testIdempotency(t *testing.T, db *store.DB) {
+	u := createUser(t, db, "agent@example.com")
+	rec := &kesher.IdempotencyRecord{UserID: u.ID, Key: "key-1", RequestHash: "abc", CreatedAt: t0}
+	write(t, db, func(tx kesher.Tx) error { return tx.ReserveIdempotency(ctx, rec) })
+	got, err := db.Idempotency(ctx, u.ID, "key-1")
+	if err != nil || got.Status != 0 || got.RequestHash != "abc" || !got.CreatedAt.Equal(t0) || len(got.Body) != 0 {
+		t.Errorf("reserved record = %+v, %v", got, err)
+	}
+	err = db.Write(ctx, func(tx kesher.Tx) error { return tx.ReserveIdempotency(ctx, rec) })
+	wantCode(t, "reserving a key twice", err, kesher.ECodeConflict)
+	other := &kesher.IdempotencyRecord{UserID: "another-user", Key: "key-1", RequestHash: "x", CreatedAt: t0}
+	write(t, db, func(tx kesher.Tx) error { return tx.ReserveIdempotency(ctx, other) }) // keys are per user
+
+	done := &kesher.IdempotencyRecord{UserID: u.ID, Key: "key-1", RequestHash: "abc", Status: 201, Body: []byte(`{"id":"x"}`), CreatedAt: at(1)}
+	write(t, db, func(tx kesher.Tx) error { return tx.CompleteIdempotency(ctx, done) })
+	got, err = db.Idempotency(ctx, u.ID, "key-1")
+	want := *done
+	want.CreatedAt = t0 // the reservation's time stays
+	if err != nil || !cmp.Equal(&want, got) {
+		t.Errorf("completed record = %+v, %v; want %+v", got, err, want)
+	}
+	write(t, db, func(tx kesher.Tx) error { return tx.ReleaseIdempotency(ctx, u.ID, "key-1") })
+	_, err = db.Idempotency(ctx, u.ID, "key-1")
+	wantCode(t, "released key", err, kesher.ECodeNotFound)
+	err = db.Write(ctx, func(tx kesher.Tx) error { return tx.CompleteIdempotency(ctx, done) })
+	wantCode(t, "completing a released key", err, kesher.ECodeNotFound)
+	if _, err := db.Idempotency(ctx, "another-user", "key-1"); err != nil {
+		t.Errorf("the other user's key went with it: %v", err)
+	}
+}
+
+func testTicketNumbers(t *testing.T, db *store.DB) {
+	const n = 50
+	numbers := make([]int64, n)
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			errs <- db.Write(ctx, func(tx kesher.Tx) error {
+				var err error
+				numbers[i], err = tx.NextConversationNumber(ctx)
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	slices.Sort(numbers)
+	for i, got := range numbers {
+		if got != int64(i+1) {
+			t.Fatalf("numbers = %v, want 1…%d each once", numbers, n)
+		}
+	}
+}
+
+func testWriteAtomic(t *testing.T, db *store.DB) {
+	cust := newCustomer("Dana", t0, email("dana@example.com"))
+	err := db.Write(ctx, func(tx kesher.Tx) error {
+		if err := tx.CreateCustomer(ctx, cust); err != nil {
+			return err
+		}
+		// The transaction reads its own writes.
+		if _, err := tx.CustomerByIdentity(ctx, kesher.IdentityEmail, "dana@example.com"); err != nil {
+			return err
+		}
+		return kesher.Errorf(kesher.ECodeValidation, "changed my mind")
+	})
+	wantCode(t, "the failing Write", err, kesher.ECodeValidation)
+	_, err = db.Customer(ctx, cust.ID)
+	wantCode(t, "a customer of a failed Write", err, kesher.ECodeNotFound)
+
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	ran := false
+	err = db.Write(cancelled, func(tx kesher.Tx) error { ran = true; return nil })
+	if err == nil || ran {
+		t.Errorf("Write with a cancelled context: %v, ran %v", err, ran)
+	}
+	if err := db.Ping(ctx); err != nil {
+		t.Errorf("Ping: %v", err)
+	}
+}
+
+// testGroupCommitIsolation runs many Writes at once, so that they share
+// transactions, and makes every third fail after writing.
+func testGroupCommitIsolation(t *testing.T, db *store.DB) {
+	const n = 60
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			errs[i] = db.Write(ctx, func(tx kesher.Tx) error {
+				r := &kesher.Reason{Code: fmt.Sprintf("r%02d", i), Name: "r", Source: kesher.SourceOther, CreatedAt: t0, UpdatedAt: t0}
+				if err := tx.CreateReason(ctx, r); err != nil {
+					return err
+				}
+				if i%3 == 0 {
+					return kesher.Errorf(kesher.ECodeValidation, "unit %d fails", i)
+				}
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		_, readErr := db.Reason(ctx, fmt.Sprintf("r%02d", i))
+		if i%3 == 0 {
+			wantCode(t, fmt.Sprintf("unit %d", i), err, kesher.ECodeValidation)
+			wantCode(t, fmt.Sprintf("reason of failed unit %d", i), readErr, kesher.ECodeNotFound)
+		} else if err != nil || readErr != nil {
+			t.Errorf("unit %d: %v; its reason: %v", i, err, readErr)
+		}
+	}
+}
