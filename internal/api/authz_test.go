@@ -1,0 +1,153 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"kesher"
+	"kesher/internal/desk"
+)
+
+// authTarget returns a request path and body for one cell of the matrix;
+// n is unique per cell, so a cell that deletes or merges gets its own
+// resources.
+type authTarget func(t *testing.T, f *fixture, n int) (path, body string)
+
+// authRow is the least role a route serves; public routes serve everyone.
+type authRow struct {
+	min    kesher.Role
+	public bool
+	target authTarget
+}
+
+func fixed(path, body string) authTarget {
+	return func(*testing.T, *fixture, int) (string, string) { return path, body }
+}
+
+// authMatrix has one row per route of the table in routes.go.
+var authMatrix = map[string]authRow{
+	"GET /openapi.json": {public: true, target: fixed("/openapi.json", "")},
+
+	"POST /customers": {min: kesher.RoleAgent, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		return "/customers", fmt.Sprintf(`{"name": "לקוח %d"}`, n)
+	}},
+	"GET /customers":        {min: kesher.RoleAgent, target: fixed("/customers?q=dana", "")},
+	"GET /customers/{id}":   {min: kesher.RoleAgent, target: fixed("/customers/{cust}", "")},
+	"PATCH /customers/{id}": {min: kesher.RoleAgent, target: fixed("/customers/{cust}", `{"note": "VIP"}`)},
+	"POST /customers/{id}/identities": {min: kesher.RoleAgent, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		return "/customers/{cust}/identities", fmt.Sprintf(`{"kind": "email", "value": "extra%d@example.com"}`, n)
+	}},
+	"DELETE /customers/{id}/identities/{identity_id}": {min: kesher.RoleAgent, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		c := f.systemCustomer(t, fmt.Sprintf("gone%d@example.com", n))
+		return "/customers/" + c.ID + "/identities/" + c.Identities[0].ID, ""
+	}},
+	"POST /customers/{id}/merge": {min: kesher.RoleAgent, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		a, b := f.systemCustomer(t, fmt.Sprintf("a%d@example.com", n)), f.systemCustomer(t, fmt.Sprintf("b%d@example.com", n))
+		return "/customers/" + a.ID + "/merge", `{"customer_id": "` + b.ID + `"}`
+	}},
+	"GET /customers/{id}/timeline": {min: kesher.RoleAgent, target: fixed("/customers/{cust}/timeline", "")},
+
+	"POST /conversations":               {min: kesher.RoleAgent, target: fixed("/conversations", `{"customer": {"email": "dana@example.com"}, "channel": "email", "message": {"body_text": "שלום"}}`)},
+	"GET /conversations":                {min: kesher.RoleAgent, target: fixed("/conversations?owner=me,none", "")},
+	"GET /conversations/{id}":           {min: kesher.RoleAgent, target: fixed("/conversations/{conv}", "")},
+	"PATCH /conversations/{id}":         {min: kesher.RoleAgent, target: fixed("/conversations/{conv}", `{"priority": "high"}`)},
+	"GET /conversations/{id}/events":    {min: kesher.RoleAgent, target: fixed("/conversations/{conv}/events", "")},
+	"GET /conversations/{id}/messages":  {min: kesher.RoleAgent, target: fixed("/conversations/{conv}/messages", "")},
+	"POST /conversations/{id}/messages": {min: kesher.RoleAgent, target: fixed("/conversations/{conv}/messages", `{"direction": "note", "body_text": "הערה"}`)},
+	// Another agent's conversation: only leads and admins may reassign it.
+	"POST /conversations/{id}/handoff": {min: kesher.RoleLead, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		c := f.open("admin", `{"customer": {"email": "dana@example.com"}, "channel": "email", "owner_id": "{agent2}", "message": {"body_text": "x"}}`)
+		return "/conversations/" + c.ID + "/handoff", `{"to_user_id": "{lead}", "briefing": "agent2 is away"}`
+	}},
+
+	"POST /users": {min: kesher.RoleAdmin, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		return "/users", fmt.Sprintf(`{"email": "new%d@example.com", "name": "New", "role": "agent"}`, n)
+	}},
+	"GET /users":      {min: kesher.RoleAgent, target: fixed("/users", "")},
+	"GET /users/me":   {min: kesher.RoleAgent, target: fixed("/users/me", "")},
+	"GET /users/{id}": {min: kesher.RoleAgent, target: fixed("/users/{agent2}", "")},
+	// Someone else's profile and tokens: admins only.
+	"PATCH /users/{id}":       {min: kesher.RoleAdmin, target: fixed("/users/{agent2}", `{"availability": "online"}`)},
+	"POST /users/{id}/tokens": {min: kesher.RoleAdmin, target: fixed("/users/{agent2}/tokens", `{"name": "ci"}`)},
+
+	"POST /teams":       {min: kesher.RoleAdmin, target: fixed("/teams", `{"name": "צוות"}`)},
+	"GET /teams":        {min: kesher.RoleAgent, target: fixed("/teams", "")},
+	"GET /teams/{id}":   {min: kesher.RoleAgent, target: fixed("/teams/{team}", "")},
+	"PATCH /teams/{id}": {min: kesher.RoleAdmin, target: fixed("/teams/{team}", `{"member_ids": ["{agent}"]}`)},
+	"DELETE /teams/{id}": {min: kesher.RoleAdmin, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		team, err := f.desk.SaveTeam(context.Background(), "", desk.TeamInput{Name: fmt.Sprintf("temp %d", n)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "/teams/" + team.ID, ""
+	}},
+
+	"POST /reasons": {min: kesher.RoleAdmin, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		return "/reasons", fmt.Sprintf(`{"code": "r%d", "name": "סיבה", "source": "product"}`, n)
+	}},
+	"GET /reasons":          {min: kesher.RoleAgent, target: fixed("/reasons", "")},
+	"GET /reasons/{code}":   {min: kesher.RoleAgent, target: fixed("/reasons/late-delivery", "")},
+	"PATCH /reasons/{code}": {min: kesher.RoleAdmin, target: fixed("/reasons/late-delivery", `{"name": "Late delivery"}`)},
+}
+
+// TestAuthorisationMatrix calls every route as nobody, a deactivated user
+// and each role, and checks who is refused and who is served.
+func TestAuthorisationMatrix(t *testing.T) {
+	for _, rt := range routes {
+		if _, ok := authMatrix[rt.method+" "+rt.path]; !ok {
+			t.Errorf("route %s %s has no row in the authorisation matrix", rt.method, rt.path)
+		}
+	}
+	if len(authMatrix) != len(routes) {
+		t.Errorf("the matrix has %d rows for %d routes: a row names no route", len(authMatrix), len(routes))
+	}
+
+	f := newFixture(t)
+	withReason(t, f)
+	c := f.open("agent", `{"customer": {"email": "dana@example.com"}, "channel": "email", "message": {"body_text": "שלום"}}`)
+	f.vars["conv"], f.vars["cust"] = c.ID, c.CustomerID
+	team, err := f.desk.SaveTeam(context.Background(), "", desk.TeamInput{Name: "Billing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.vars["team"] = team.ID
+
+	n := 0
+	for _, rt := range routes {
+		row := authMatrix[rt.method+" "+rt.path]
+		for _, as := range []string{"", "inactive", "agent", "lead", "admin"} {
+			n++
+			path, body := row.target(t, f, n)
+			res := f.do(request{method: rt.method, path: prefix + path, as: as, body: body})
+			want := "2xx"
+			switch {
+			case row.public:
+			case as == "" || as == "inactive":
+				want = "401"
+			case !f.users[as].Role.AtLeast(row.min):
+				want = "403"
+			}
+			if got := statusClass(res.status); got != want {
+				t.Errorf("%s %s as %q: status %d, want %s; body %s", rt.method, path, as, res.status, want, res.body)
+			}
+		}
+	}
+}
+
+func statusClass(status int) string {
+	if status >= 200 && status < 300 {
+		return "2xx"
+	}
+	return fmt.Sprint(status)
+}
+
+// systemCustomer creates a customer with one email as the system.
+func (f *fixture) systemCustomer(t *testing.T, email string) *kesher.Customer {
+	t.Helper()
+	c, err := f.desk.CreateCustomer(context.Background(), desk.CustomerRef{Email: email})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

@@ -1,0 +1,111 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"kesher"
+)
+
+// handlerFunc serves one route. It writes the success response itself and
+// returns any error, which the route's wrapper writes in the error format.
+type handlerFunc func(a *api, w http.ResponseWriter, r *http.Request) error
+
+// route is one entry of the API. The table below is the single list of
+// routes: New registers it, and tests check the OpenAPI document and the
+// authorisation matrix against it.
+type route struct {
+	method string
+	path   string // relative to /api/v1
+	// public routes need no credentials.
+	public bool
+	handle handlerFunc
+}
+
+func (rt route) pattern() string { return rt.method + " " + prefix + rt.path }
+
+var routes = []route{
+	{method: "GET", path: "/openapi.json", public: true, handle: (*api).openAPI},
+
+	{method: "POST", path: "/customers", handle: (*api).createCustomer},
+	{method: "GET", path: "/customers", handle: (*api).listCustomers},
+	{method: "GET", path: "/customers/{id}", handle: (*api).getCustomer},
+	{method: "PATCH", path: "/customers/{id}", handle: (*api).updateCustomer},
+	{method: "POST", path: "/customers/{id}/identities", handle: (*api).addIdentity},
+	{method: "DELETE", path: "/customers/{id}/identities/{identity_id}", handle: (*api).removeIdentity},
+	{method: "POST", path: "/customers/{id}/merge", handle: (*api).mergeCustomer},
+	{method: "GET", path: "/customers/{id}/timeline", handle: (*api).customerTimeline},
+
+	{method: "POST", path: "/conversations", handle: (*api).createConversation},
+	{method: "GET", path: "/conversations", handle: (*api).listConversations},
+	{method: "GET", path: "/conversations/{id}", handle: (*api).getConversation},
+	{method: "PATCH", path: "/conversations/{id}", handle: (*api).updateConversation},
+	{method: "GET", path: "/conversations/{id}/events", handle: (*api).conversationEvents},
+	{method: "POST", path: "/conversations/{id}/handoff", handle: (*api).handoff},
+	{method: "GET", path: "/conversations/{id}/messages", handle: (*api).listMessages},
+	{method: "POST", path: "/conversations/{id}/messages", handle: (*api).addMessage},
+
+	{method: "POST", path: "/users", handle: (*api).createUser},
+	{method: "GET", path: "/users", handle: (*api).listUsers},
+	{method: "GET", path: "/users/me", handle: (*api).me},
+	{method: "GET", path: "/users/{id}", handle: (*api).getUser},
+	{method: "PATCH", path: "/users/{id}", handle: (*api).updateUser},
+	{method: "POST", path: "/users/{id}/tokens", handle: (*api).createToken},
+
+	{method: "POST", path: "/teams", handle: (*api).createTeam},
+	{method: "GET", path: "/teams", handle: (*api).listTeams},
+	{method: "GET", path: "/teams/{id}", handle: (*api).getTeam},
+	{method: "PATCH", path: "/teams/{id}", handle: (*api).updateTeam},
+	{method: "DELETE", path: "/teams/{id}", handle: (*api).deleteTeam},
+
+	{method: "POST", path: "/reasons", handle: (*api).createReason},
+	{method: "GET", path: "/reasons", handle: (*api).listReasons},
+	{method: "GET", path: "/reasons/{code}", handle: (*api).getReason},
+	{method: "PATCH", path: "/reasons/{code}", handle: (*api).updateReason},
+}
+
+// handler wraps a route with what every request goes through: the body
+// limit, authentication and, for POST, the Idempotency-Key.
+func (a *api) handler(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, a.maxBody)
+		if !rt.public {
+			u, err := a.authenticate(r)
+			if err != nil {
+				a.writeError(w, r, err)
+				return
+			}
+			r = r.WithContext(kesher.WithActor(r.Context(), u))
+		}
+		if r.Method == http.MethodPost && r.Header.Get(idempotencyHeader) != "" {
+			a.idempotent(w, r, rt.handle)
+			return
+		}
+		a.serve(w, r, rt.handle)
+	})
+}
+
+// serve runs h and writes its error, if any.
+func (a *api) serve(w http.ResponseWriter, r *http.Request, h handlerFunc) {
+	if err := h(a, w, r); err != nil {
+		a.writeError(w, r, err)
+	}
+}
+
+// unrouted answers a request no route matched: 405 with Allow when the path
+// exists under other methods, else 404.
+func (a *api) unrouted(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete} {
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host}
+		if _, pattern := a.mux.Handler(probe); pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		a.writeError(w, r, kesher.Errorf(codeMethodNotAllowed, "%s is not allowed here; use %s", r.Method, strings.Join(allow, ", ")))
+		return
+	}
+	a.writeError(w, r, kesher.Errorf(kesher.ECodeNotFound, "no such route: %s %s", r.Method, r.URL.Path))
+}
