@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+
+	"kesher/internal/desk"
+	"kesher/internal/store"
+)
+
+// common holds the flags every command takes. Each flag's default comes from
+// its KESHER_* environment variable when set, so containers and service
+// managers configure the desk without a command line.
+type common struct {
+	data     string
+	db       string
+	logLevel string
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.data, "data", env("KESHER_DATA", "./kesher-data"), "data directory (SQLite database, files) [KESHER_DATA]")
+	fs.StringVar(&c.db, "db", env("KESHER_DB", ""), "database DSN: empty for SQLite in --data, or postgres://… [KESHER_DB]")
+	fs.StringVar(&c.logLevel, "log-level", env("KESHER_LOG_LEVEL", "info"), "log level: debug, info, warn, error [KESHER_LOG_LEVEL]")
+}
+
+// newFlags returns a flag set for a command with the common flags.
+func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *common) {
+	fs := flag.NewFlagSet("kesher "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c := &common{}
+	c.register(fs)
+	return fs, c
+}
+
+func env(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok {
+		return v
+	}
+	return def
+}
+
+func envInt(key string, def int64) int64 {
+	if v, ok := os.LookupEnv(key); ok {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return n
+		}
+	}
+	return def
+}
+
+func (c *common) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})), nil
+}
+
+// open opens the database (applying migrations) and builds the desk on it.
+func (c *common) open(ctx context.Context, log *slog.Logger) (*store.DB, *desk.Desk, error) {
+	db, err := store.Open(ctx, store.Config{DSN: c.db, DataDir: c.data, GroupCommit: true, Logger: log})
+	if err != nil {
+		return nil, nil, fmt.Errorf("open database: %w", err)
+	}
+	return db, desk.New(desk.Config{Store: db, Logger: log}), nil
+}
+
+// describeDB names the database for logs without its password.
+func (c *common) describeDB() string {
+	if c.db == "" {
+		return "sqlite in " + c.data
+	}
+	if i := strings.Index(c.db, "@"); i > 0 {
+		if j := strings.Index(c.db, "://"); j > 0 && j < i {
+			return c.db[:j+3] + "…" + c.db[i:]
+		}
+	}
+	return c.db
+}
