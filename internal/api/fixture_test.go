@@ -24,6 +24,7 @@ const testMaxBody = 64 << 10
 type fixture struct {
 	t     *testing.T
 	desk  *desk.Desk
+	store kesher.Store
 	clock *testkit.Clock
 	srv   *httptest.Server
 	// users and tokens by name: admin, lead, agent, agent2 and inactive
@@ -38,10 +39,11 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	clock := testkit.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
-	d := desk.New(desk.Config{Store: testkit.SQLite(t), Clock: clock})
+	st := testkit.SQLite(t)
+	d := desk.New(desk.Config{Store: st, Clock: clock})
 	srv := httptest.NewServer(New(Config{Desk: d, MaxBodyBytes: testMaxBody}))
 	t.Cleanup(srv.Close)
-	f := &fixture{t: t, desk: d, clock: clock, srv: srv, users: map[string]*kesher.User{}, tokens: map[string]string{}, vars: map[string]string{}}
+	f := &fixture{t: t, desk: d, store: st, clock: clock, srv: srv, users: map[string]*kesher.User{}, tokens: map[string]string{}, vars: map[string]string{}}
 	for _, u := range []struct {
 		name string
 		role kesher.Role

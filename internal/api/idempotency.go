@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net/http"
 	"unicode/utf8"
@@ -22,7 +23,7 @@ const maxIdempotencyKey = 255
 // idempotent runs a POST under its Idempotency-Key: a key seen before with
 // the same request replays the stored response; a new key runs h and
 // stores what it answered.
-func (a *api) idempotent(w http.ResponseWriter, r *http.Request, h handlerFunc) {
+func (a *api) idempotent(w http.ResponseWriter, r *http.Request, rt route) {
 	ctx := r.Context()
 	key := r.Header.Get(idempotencyHeader)
 	if utf8.RuneCountInString(key) > maxIdempotencyKey {
@@ -53,12 +54,20 @@ func (a *api) idempotent(w http.ResponseWriter, r *http.Request, h handlerFunc) 
 		return
 	}
 	rec := &recorder{header: w.Header(), status: http.StatusOK}
-	a.serve(rec, r, h)
+	a.serve(rec, r, rt.handle)
+	status, stored := rec.status, rec.body.Bytes()
+	if rt.oneTimeSecret && status < 300 {
+		// The secret must not rest in the database in the clear: a retry
+		// learns that the first request succeeded, and nothing more.
+		status = http.StatusConflict
+		stored, _ = json.Marshal(errorBody{Error: errorDetail{Code: kesher.ECodeConflict,
+			Message: "the first request with this Idempotency-Key succeeded; its secret was shown once and is not stored"}})
+	}
 	// The response is stored before it is sent, so a client retrying the
 	// moment it has the answer gets the replay, not "still in progress".
 	// The request's work is done; a client that hung up must not undo the
 	// record of it.
-	if err := a.desk.FinishIdempotent(context.WithoutCancel(ctx), key, hash, rec.status, rec.body.Bytes()); err != nil {
+	if err := a.desk.FinishIdempotent(context.WithoutCancel(ctx), key, hash, status, stored); err != nil {
 		a.log.Error("api: storing an idempotent response failed", "key", key, "err", err)
 	}
 	w.WriteHeader(rec.status)

@@ -19,7 +19,10 @@ type route struct {
 	path   string // relative to /api/v1
 	// public routes need no credentials.
 	public bool
-	handle handlerFunc
+	// oneTimeSecret routes answer with a secret that is shown once and never
+	// stored in the clear, so an idempotent replay cannot repeat it.
+	oneTimeSecret bool
+	handle        handlerFunc
 }
 
 func (rt route) pattern() string { return rt.method + " " + prefix + rt.path }
@@ -50,7 +53,7 @@ var routes = []route{
 	{method: "GET", path: "/users/me", handle: (*api).me},
 	{method: "GET", path: "/users/{id}", handle: (*api).getUser},
 	{method: "PATCH", path: "/users/{id}", handle: (*api).updateUser},
-	{method: "POST", path: "/users/{id}/tokens", handle: (*api).createToken},
+	{method: "POST", path: "/users/{id}/tokens", oneTimeSecret: true, handle: (*api).createToken},
 
 	{method: "POST", path: "/teams", handle: (*api).createTeam},
 	{method: "GET", path: "/teams", handle: (*api).listTeams},
@@ -78,7 +81,7 @@ func (a *api) handler(rt route) http.Handler {
 			r = r.WithContext(kesher.WithActor(r.Context(), u))
 		}
 		if r.Method == http.MethodPost && r.Header.Get(idempotencyHeader) != "" {
-			a.idempotent(w, r, rt.handle)
+			a.idempotent(w, r, rt)
 			return
 		}
 		a.serve(w, r, rt.handle)

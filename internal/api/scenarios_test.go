@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -423,6 +424,26 @@ func TestScenarios(t *testing.T) {
 				var me kesher.User
 				if f.must(request{method: "GET", path: "/api/v1/users/me", as: "new"}, http.StatusOK, &me); me.ID != f.users["agent"].ID {
 					t.Errorf("new token signs in as %s", me.ID)
+				}
+			},
+		},
+		{
+			name: "a token retried with its Idempotency-Key is not shown or stored again",
+			setup: func(t *testing.T, f *fixture) {
+				var tok struct{ Token string }
+				f.must(request{method: "POST", path: "/api/v1/users/{agent}/tokens", as: "agent", body: `{"name": "ci"}`, header: map[string]string{"Idempotency-Key": "tok-1"}}, http.StatusCreated, &tok)
+				f.vars["secret"] = tok.Token
+			},
+			req:    request{method: "POST", path: "/api/v1/users/{agent}/tokens", as: "agent", body: `{"name": "ci"}`, header: map[string]string{"Idempotency-Key": "tok-1"}},
+			status: http.StatusConflict, code: kesher.ECodeConflict,
+			check: func(t *testing.T, f *fixture, res response) {
+				secret := f.vars["secret"]
+				if secret == "" || strings.Contains(string(res.body), secret) {
+					t.Errorf("replay %s repeats the secret %q", res.body, secret)
+				}
+				rec, err := f.store.Idempotency(context.Background(), f.users["agent"].ID, "tok-1")
+				if err != nil || strings.Contains(string(rec.Body), secret) {
+					t.Errorf("stored idempotent response %s, %v holds the secret", rec.Body, err)
 				}
 			},
 		},
