@@ -61,6 +61,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdTokenCreate(ctx, rest, stdout, stderr)
 	case "demo":
 		return cmdDemo(ctx, rest, stdout, stderr)
+	case "bench seed":
+		return cmdBenchSeed(ctx, rest, stdout, stderr)
+	case "bench query":
+		return cmdBenchQuery(ctx, rest, stdout, stderr)
+	case "bench http":
+		return cmdBenchHTTP(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"time"
+
+	"kesher/internal/bench"
+	"kesher/internal/store"
+)
+
+// benchDSN is the database a bench command opens: --db, or SQLite in
+// --data with a page cache of cacheMB (the store's default is 2 MB per
+// connection, which a bulk load outgrows).
+func (c *common) benchDSN(cacheMB int) string {
+	if c.db != "" || cacheMB <= 0 {
+		return c.db
+	}
+	return fmt.Sprintf("sqlite:%s?_pragma=cache_size(-%d)", filepath.Join(c.data, "kesher.db"), cacheMB<<10)
+}
+
+func cmdBenchSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, c := newFlags("bench seed", stderr)
+	customers := fs.Int("customers", 300000, "customers to create")
+	conversations := fs.Int("conversations", 1000000, "conversations to create")
+	messages := fs.Int("messages", 3000000, "messages to create in total")
+	agents := fs.Int("agents", 50, "agents to create")
+	batch := fs.Int("batch", 500, "conversations per transaction")
+	seed := fs.Uint64("seed", 1, "random seed")
+	cacheMB := fs.Int("cache-mb", 256, "SQLite page cache of the loading connection in MiB (0: the store's default)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, store.Config{DSN: c.benchDSN(*cacheMB), DataDir: c.data, Logger: log})
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer db.Close()
+	fmt.Fprintf(stdout, "seeding %s: %d customers, %d conversations, %d messages\n", c.describeDB(), *customers, *conversations, *messages)
+	res, err := bench.Seed(ctx, db, bench.SeedConfig{Customers: *customers, Conversations: *conversations, Messages: *messages,
+		Agents: *agents, Batch: *batch, Seed: *seed, Progress: stdout})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "seeded", res)
+	return nil
+}
+
+func cmdBenchQuery(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, c := newFlags("bench query", stderr)
+	iterations := fs.Int("iterations", 5000, "measured calls per query")
+	warmup := fs.Int("warmup", 500, "unmeasured calls per query first")
+	seed := fs.Uint64("seed", 1, "random seed")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, store.Config{DSN: c.db, DataDir: c.data, Logger: log})
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer db.Close()
+	s, err := bench.Discover(ctx, db)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: %d agents, %d customers, %d long threads; %d iterations after %d warm-up, GOMAXPROCS %d\n\n",
+		c.describeDB(), len(s.Agents), s.Customers, len(s.LongThreads), *iterations, *warmup, runtime.GOMAXPROCS(0))
+	rs, err := bench.Query(ctx, db, s, bench.QueryConfig{Iterations: *iterations, Warmup: *warmup, Seed: *seed})
+	fmt.Fprint(stdout, bench.Table(rs))
+	return err
+}
+
+func cmdBenchHTTP(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, c := newFlags("bench http", stderr)
+	duration := fs.Duration("duration", 10*time.Second, "measured time per run")
+	clients := fs.Int("clients", 16, "concurrent clients")
+	group := fs.Bool("group-commit", true, "share transactions and fsyncs between concurrent requests")
+	baseline := fs.Bool("baseline", true, "also run with --group-commit=false, for the ratio")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	modes := []bool{*group}
+	if *baseline && *group {
+		modes = append(modes, false)
+	}
+	var rs []bench.Result
+	for _, gc := range modes {
+		cfg := bench.HTTPConfig{DSN: c.db, GroupCommit: gc, Clients: *clients, Duration: *duration}
+		if c.db == "" { // a fresh SQLite database for each run
+			dir, err := os.MkdirTemp("", "kesher-bench-http-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			cfg.DataDir = dir
+		}
+		r, err := bench.HTTP(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		rs = append(rs, r)
+	}
+	db := "SQLite (synchronous=FULL, fresh data directory)"
+	if c.db != "" {
+		db = c.describeDB()
+	}
+	fmt.Fprintf(stdout, "%s, %s per run, GOMAXPROCS %d\n\n%s", db, *duration, runtime.GOMAXPROCS(0), bench.Table(rs))
+	if len(rs) == 2 && rs[1].OpsPerSec > 0 {
+		fmt.Fprintf(stdout, "\ngroup commit: %.1f× the creations/s of a transaction per request\n", rs[0].OpsPerSec/rs[1].OpsPerSec)
+	}
+	return nil
+}

@@ -1,0 +1,152 @@
+package bench_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"kesher"
+	"kesher/internal/bench"
+	"kesher/internal/store"
+)
+
+func openSQLite(t testing.TB) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), store.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+func seed(t testing.TB, db kesher.Store, customers, conversations, messages int) bench.SeedResult {
+	t.Helper()
+	res, err := bench.Seed(context.Background(), db, bench.SeedConfig{Customers: customers, Conversations: conversations,
+		Messages: messages, Agents: 10, Batch: 50, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func TestSeedCounts(t *testing.T) {
+	ctx := context.Background()
+	db := openSQLite(t)
+	res := seed(t, db, 60, 200, 800)
+	if res.Customers != 60 || res.Conversations != 200 || res.Messages != 800 || res.Agents != 10 {
+		t.Fatalf("seeded %v", res)
+	}
+	if res.LongThreads != 2 {
+		t.Errorf("long threads = %d, want 2", res.LongThreads)
+	}
+	// Every customer has at least one identity; 1 in 4 has only one.
+	if res.Identities < 60 || res.Identities > 120 {
+		t.Errorf("identities = %d", res.Identities)
+	}
+	// Events: one created, one per message, one per solved or closed.
+	if res.Events < res.Conversations+res.Messages || res.Events > 2*res.Conversations+res.Messages {
+		t.Errorf("events = %d", res.Events)
+	}
+
+	// What the store holds agrees with what Seed reported.
+	var convs, messages, open int
+	page := kesher.Page{Limit: kesher.MaxPageLimit}
+	for {
+		cs, next, err := db.Conversations(ctx, kesher.ConversationFilter{Page: page})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cs {
+			convs++
+			messages += c.MessageCount
+			if c.Status == kesher.StatusOpen {
+				open++
+			}
+			if c.Status.Unsolved() == !c.SolvedAt.IsZero() {
+				t.Errorf("conversation %d: status %s, solved at %v", c.Number, c.Status, c.SolvedAt)
+			}
+			ms, _, err := db.Messages(ctx, c.ID, kesher.Page{Limit: kesher.MaxPageLimit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ms) != c.MessageCount || ms[len(ms)-1].CreatedAt != c.LastMessageAt {
+				t.Errorf("conversation %d: %d messages, count %d", c.Number, len(ms), c.MessageCount)
+			}
+		}
+		if next == "" {
+			break
+		}
+		page.Cursor = next
+	}
+	if convs != 200 || messages != 800 || open != res.Open {
+		t.Errorf("store holds %d conversations, %d messages, %d open; seed said %v", convs, messages, open, res)
+	}
+	for i := range 60 {
+		if v, ok := bench.CustomerEmail(i); ok {
+			if _, err := db.CustomerByIdentity(ctx, kesher.IdentityEmail, v); err != nil {
+				t.Errorf("customer %d by email: %v", i, err)
+			}
+		}
+		if v, ok := bench.CustomerPhone(i); ok {
+			if _, err := db.CustomerByIdentity(ctx, kesher.IdentityPhone, v); err != nil {
+				t.Errorf("customer %d by phone: %v", i, err)
+			}
+		}
+	}
+}
+
+func TestQuery(t *testing.T) {
+	ctx := context.Background()
+	db := openSQLite(t)
+	seed(t, db, 60, 200, 800)
+	s, err := bench.Discover(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Customers != 60 || len(s.LongThreads) != 2 || len(s.Agents) != 9 { // agent 0 is the admin
+		t.Fatalf("discovered %d customers, %d long threads, %d agents", s.Customers, len(s.LongThreads), len(s.Agents))
+	}
+	rs, err := bench.Query(ctx, db, s, bench.QueryConfig{Iterations: 200, Warmup: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResults(t, rs, 3, 200)
+	if table := bench.Table(rs); strings.Count(table, "\n") != 5 {
+		t.Errorf("table:\n%s", table)
+	}
+}
+
+func TestHTTP(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the server for a few seconds")
+	}
+	for _, group := range []bool{true, false} {
+		r, err := bench.HTTP(context.Background(), bench.HTTPConfig{DataDir: t.TempDir(), GroupCommit: group, Clients: 4,
+			Duration: time.Second, Warmup: 200 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkResults(t, []bench.Result{r}, 1, 1)
+		if r.Errors != 0 || r.OpsPerSec <= 0 {
+			t.Errorf("%+v", r)
+		}
+	}
+}
+
+// checkResults asserts that the results are sane, without timing limits.
+func checkResults(t *testing.T, rs []bench.Result, want, minN int) {
+	t.Helper()
+	if len(rs) != want {
+		t.Fatalf("%d results, want %d", len(rs), want)
+	}
+	for _, r := range rs {
+		if r.N < minN || r.Errors != 0 || r.OpsPerSec <= 0 {
+			t.Errorf("%s: n %d, errors %d, %.0f ops/s", r.Name, r.N, r.Errors, r.OpsPerSec)
+		}
+		if !(0 < r.P50 && r.P50 <= r.P95 && r.P95 <= r.P99 && r.P99 <= r.Max) {
+			t.Errorf("%s: percentiles out of order: %v %v %v %v", r.Name, r.P50, r.P95, r.P99, r.Max)
+		}
+	}
+}
