@@ -37,17 +37,11 @@ func cmdBenchSeed(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startCPUProfile(*cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	log, err := c.logger(stderr)
 	if err != nil {
 		return err
@@ -101,6 +95,7 @@ func cmdBenchHTTP(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	clients := fs.Int("clients", 16, "concurrent clients")
 	group := fs.Bool("group-commit", true, "share transactions and fsyncs between concurrent requests")
 	baseline := fs.Bool("baseline", true, "also run with --group-commit=false, for the ratio")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the first run to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -119,7 +114,13 @@ func cmdBenchHTTP(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			defer os.RemoveAll(dir)
 			cfg.DataDir = dir
 		}
+		stop, err := startCPUProfile(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		*cpuprofile = ""
 		r, err := bench.HTTP(ctx, cfg)
+		stop()
 		if err != nil {
 			return err
 		}
@@ -134,4 +135,24 @@ func cmdBenchHTTP(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stdout, "\ngroup commit: %.1f× the creations/s of a transaction per request\n", rs[0].OpsPerSec/rs[1].OpsPerSec)
 	}
 	return nil
+}
+
+// startCPUProfile writes a CPU profile to path until stop is called; an
+// empty path profiles nothing.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}, nil
 }

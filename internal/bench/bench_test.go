@@ -64,6 +64,9 @@ func TestSeedCounts(t *testing.T) {
 			if c.Status == kesher.StatusOpen {
 				open++
 			}
+			if strings.Contains(c.Subject, "%") || strings.Contains(c.Excerpt, "%") {
+				t.Errorf("conversation %d: unfilled template in %q / %q", c.Number, c.Subject, c.Excerpt)
+			}
 			if c.Status.Unsolved() == !c.SolvedAt.IsZero() {
 				t.Errorf("conversation %d: status %s, solved at %v", c.Number, c.Status, c.SolvedAt)
 			}

@@ -1,6 +1,16 @@
 package bench
 
-import "kesher"
+import (
+	"strconv"
+	"strings"
+
+	"kesher"
+)
+
+// fill puts the order number into a template that has a place for it.
+func fill(tmpl string, order int) string {
+	return strings.ReplaceAll(tmpl, "%[1]d", strconv.Itoa(order))
+}
 
 // Names, subjects and message bodies of the generated desk, in Hebrew and
 // English. Placeholders: %[1]d is an order number.

@@ -150,9 +150,9 @@ func requestBody(run string, c, n int, measured bool) []byte {
 		who = n / 2
 	}
 	lang := n%3 != 1
-	subject, body, name := fmt.Sprintf(heSubjects[n%len(heSubjects)], 100000+n), fmt.Sprintf(heCustomer[n%len(heCustomer)], 100000+n), heFirst[c%len(heFirst)]+" "+heLast[n%len(heLast)]
+	subject, body, name := fill(heSubjects[n%len(heSubjects)], 100000+n), fill(heCustomer[n%len(heCustomer)], 100000+n), heFirst[c%len(heFirst)]+" "+heLast[n%len(heLast)]
 	if !lang {
-		subject, body, name = fmt.Sprintf(enSubjects[n%len(enSubjects)], 100000+n), fmt.Sprintf(enCustomer[n%len(enCustomer)], 100000+n), enFirst[c%len(enFirst)]+" "+enLast[n%len(enLast)]
+		subject, body, name = fill(enSubjects[n%len(enSubjects)], 100000+n), fill(enCustomer[n%len(enCustomer)], 100000+n), enFirst[c%len(enFirst)]+" "+enLast[n%len(enLast)]
 	}
 	b, _ := json.Marshal(map[string]any{
 		"customer": map[string]string{"name": name, "email": fmt.Sprintf("h%s.%s%d.%d@bench.example", run, phase, c, who)},

@@ -351,7 +351,7 @@ func (g *generator) conversation(b *convBatch, i, n int) {
 	}
 	ch := g.channel()
 	c := &kesher.Conversation{
-		ID: kesher.NewID(created), Subject: fmt.Sprintf(pick(r, subjects), order), Channel: ch, CustomerID: cust,
+		ID: kesher.NewID(created), Subject: fill(pick(r, subjects), order), Channel: ch, CustomerID: cust,
 		Priority: kesher.PriorityNormal, Tags: []string{}, CreatedAt: created,
 	}
 	switch p := r.IntN(100); {
@@ -412,13 +412,13 @@ func (g *generator) conversation(b *convBatch, i, n int) {
 		switch {
 		case k%2 == 0:
 			m.Direction, m.AuthorType, m.AuthorID = kesher.Inbound, kesher.AuthorCustomer, cust
-			m.BodyText = fmt.Sprintf(pick(r, custBodies), order)
+			m.BodyText = fill(pick(r, custBodies), order)
 		case r.IntN(10) == 0:
 			m.Direction, m.AuthorType, m.AuthorID = kesher.Note, kesher.AuthorAgent, pick(r, g.agents)
 			m.BodyText = pick(r, notes)
 		default:
 			m.Direction, m.AuthorType, m.AuthorID = kesher.Outbound, kesher.AuthorAgent, pick(r, g.agents)
-			m.BodyText = fmt.Sprintf(pick(r, agentBodies), order)
+			m.BodyText = fill(pick(r, agentBodies), order)
 		}
 		if ch == kesher.ChannelEmail && m.Direction != kesher.Note {
 			m.BodyHTML = "<p>" + m.BodyText + "</p>"
