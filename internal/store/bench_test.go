@@ -9,33 +9,39 @@ import (
 
 	"kesher"
 	"kesher/internal/store"
+	"kesher/internal/testkit"
 )
 
 // BenchmarkCreateConversation creates conversations the way intake does
 // (find or create the customer, number, conversation, message, two events,
 // update) from 16 concurrent writers, with and without group commit.
 func BenchmarkCreateConversation(b *testing.B) {
-	for _, group := range []bool{false, true} {
-		b.Run(fmt.Sprintf("sqlite group=%v", group), func(b *testing.B) {
-			db, err := store.Open(ctx, store.Config{DataDir: b.TempDir(), GroupCommit: group})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer db.Close()
-			var seq atomic.Int64
-			b.SetParallelism(max(1, 16/runtime.GOMAXPROCS(0)))
-			b.ResetTimer()
-			start := time.Now()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					if err := db.Write(ctx, func(tx kesher.Tx) error { return intake(tx, seq.Add(1)) }); err != nil {
-						b.Error(err)
-						return
-					}
+	for _, backend := range []string{"sqlite", "postgres"} {
+		for _, group := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%s group=%v", backend, group), func(b *testing.B) {
+				cfg := store.Config{DataDir: b.TempDir(), GroupCommit: group}
+				if backend == "postgres" {
+					cfg.DSN = testkit.PostgresDSN(b)
 				}
+				db, err := store.Open(ctx, cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer db.Close()
+				var seq atomic.Int64
+				b.SetParallelism(max(1, 16/runtime.GOMAXPROCS(0)))
+				start := time.Now()
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if err := db.Write(ctx, func(tx kesher.Tx) error { return intake(tx, seq.Add(1)) }); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+				b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "conversations/s")
 			})
-			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "conversations/s")
-		})
+		}
 	}
 }
 

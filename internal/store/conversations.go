@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -46,8 +47,8 @@ func (q *queries) Conversation(ctx context.Context, id string) (*kesher.Conversa
 	return c, q.dbErr(err, "conversation "+id)
 }
 
-// maxBranches bounds the UNION ALL of conversationBranches; beyond it one
-// scan with IN lists is cheaper than many small ones.
+// maxBranches bounds the UNION ALL of Conversations; beyond it one scan
+// with IN lists is cheaper than many small ones.
 const maxBranches = 16
 
 // Conversations lists conversations by last update, newest first.
@@ -56,10 +57,11 @@ const maxBranches = 16
 // neither database reads "status IN (…) AND (owner_id = ? OR owner_id IS
 // NULL) ORDER BY updated_at DESC LIMIT 50" as a few index range scans: they
 // scan one index in order and filter, or collect every match and sort.
-// So the query is written as a UNION ALL of one branch per combination of
-// status and owner, each an ordered range scan of conversations_status_owner
-// (or conversations_status / conversations_owner) stopped by its own LIMIT,
-// and the few rows they return are merged by the outer ORDER BY.
+// So the query is a UNION ALL with one branch per status (all of them when
+// the filter names none, as there are only five) and per owner, each an
+// ordered range scan of an index that starts with the branch's equality
+// columns and stops at its own LIMIT; the outer ORDER BY merges the few
+// rows they return.
 func (q *queries) Conversations(ctx context.Context, f kesher.ConversationFilter) ([]*kesher.Conversation, string, error) {
 	limit := pageLimit(f.Page)
 	key, id, after, err := decodeCursor(f.Page.Cursor)
@@ -94,20 +96,21 @@ func (q *queries) Conversations(ctx context.Context, f kesher.ConversationFilter
 		common = append(common, "(updated_at, id) < ("+a.add(key)+", "+a.add(id)+")")
 	}
 	limitArg := a.add(limit + 1)
-	statuses, owners := strs(f.Statuses), f.OwnerIDs
+	// Repeated values would make repeated branches, and repeated rows.
+	statuses, owners := unique(strs(f.Statuses)), unique(f.OwnerIDs)
+	if len(statuses) == 0 {
+		statuses = strs(kesher.Statuses)
+	}
 	var query string
-	if branches := max(len(statuses), 1) * max(len(owners), 1); branches > 1 && branches <= maxBranches {
+	if len(statuses)*max(len(owners), 1) <= maxBranches {
 		var parts []string
-		for _, s := range orNone(statuses) {
+		for _, s := range statuses {
 			for _, o := range orNone(owners) {
-				where := append([]string(nil), common...)
-				if s != nil {
-					where = append(where, "status = "+a.add(*s))
-				}
+				where := append(slices.Clip(common), "status = "+a.add(s))
 				if o != nil {
 					where = append(where, ownerIs(&a, *o))
 				}
-				parts = append(parts, "SELECT * FROM (SELECT "+conversationColumns+" FROM conversations c"+whereClause(where)+
+				parts = append(parts, "SELECT * FROM (SELECT "+conversationColumns+" FROM conversations c WHERE "+strings.Join(where, " AND ")+
 					" ORDER BY updated_at DESC, id DESC LIMIT "+limitArg+") AS b"+strconv.Itoa(len(parts)))
 			}
 		}
@@ -121,7 +124,7 @@ func (q *queries) Conversations(ctx context.Context, f kesher.ConversationFilter
 			}
 			common = append(common, "("+strings.Join(ors, " OR ")+")")
 		}
-		query = "SELECT " + conversationColumns + " FROM conversations c" + whereClause(common) +
+		query = "SELECT " + conversationColumns + " FROM conversations c WHERE " + strings.Join(common, " AND ") +
 			" ORDER BY updated_at DESC, id DESC LIMIT " + limitArg
 	}
 	cs, more, err := list(ctx, q, "conversations", query, a, limit, scanConversation)
@@ -134,6 +137,13 @@ func (q *queries) Conversations(ctx context.Context, f kesher.ConversationFilter
 		next = encodeCursor(micros(last.UpdatedAt), last.ID)
 	}
 	return cs, next, nil
+}
+
+// unique returns the distinct values of vals.
+func unique(vals []string) []string {
+	vals = slices.Clone(vals)
+	slices.Sort(vals)
+	return slices.Compact(vals)
 }
 
 // ownerIs selects one owner, or no owner for kesher.NoOwner.
@@ -155,13 +165,6 @@ func orNone(vals []string) []*string {
 		ps[i] = &vals[i]
 	}
 	return ps
-}
-
-func whereClause(conds []string) string {
-	if len(conds) == 0 {
-		return ""
-	}
-	return " WHERE " + strings.Join(conds, " AND ")
 }
 
 func strs[T ~string](vals []T) []string {
@@ -197,20 +200,26 @@ func (t *tx) CreateConversation(ctx context.Context, c *kesher.Conversation) err
 	return t.insertTags(ctx, c.ID, c.Tags)
 }
 
-// UpdateConversation saves every mutable field of c and replaces its tags.
+// UpdateConversation saves every mutable field of c, and its tags when they
+// changed: most updates (a new message, a status) leave them as they are,
+// and rewriting conversation_tags costs two more statements.
 func (t *tx) UpdateConversation(ctx context.Context, c *kesher.Conversation) error {
 	tags, err := tagsJSON(c.Tags)
 	if err != nil {
 		return err
 	}
-	err = t.exec(ctx, "conversation "+c.ID, "UPDATE conversations SET subject = $2, status = $3, priority = $4, channel = $5,"+
+	var oldTags string
+	if err := t.q.QueryRowContext(ctx, "SELECT tags FROM conversations WHERE id = $1", c.ID).Scan(&oldTags); err != nil {
+		return t.dbErr(err, "conversation "+c.ID)
+	}
+	_, err = t.q.ExecContext(ctx, "UPDATE conversations SET subject = $2, status = $3, priority = $4, channel = $5,"+
 		" customer_id = $6, owner_id = $7, team_id = $8, reason = $9, tags = $10, handoff_count = $11, message_count = $12,"+
 		" last_message_at = $13, excerpt = $14, updated_at = $15, solved_at = $16 WHERE id = $1",
 		c.ID, c.Subject, string(c.Status), string(c.Priority), string(c.Channel), c.CustomerID,
 		nullable(c.OwnerID), nullable(c.TeamID), nullable(c.Reason), tags, c.HandoffCount, c.MessageCount,
 		micros(c.LastMessageAt), c.Excerpt, micros(c.UpdatedAt), micros(c.SolvedAt))
-	if err != nil {
-		return err
+	if err != nil || tags == oldTags {
+		return t.dbErr(err, "conversation "+c.ID)
 	}
 	if _, err := t.q.ExecContext(ctx, "DELETE FROM conversation_tags WHERE conversation_id = $1", c.ID); err != nil {
 		return err

@@ -257,8 +257,10 @@ func (db *DB) writeAlone(ctx context.Context, fn func(kesher.Tx) error) error {
 	if err != nil {
 		return err
 	}
+	// Rolling back releases the writer connection if fn panics; after
+	// Commit it does nothing.
+	defer func() { _ = sqlTx.Rollback() }()
 	if err := fn(db.tx(sqlTx)); err != nil {
-		_ = sqlTx.Rollback()
 		return err
 	}
 	err = sqlTx.Commit()
@@ -274,6 +276,33 @@ func (db *DB) tx(sqlTx *sql.Tx) *tx {
 	return &tx{queries{q: preparing{sqlTx, db.writeStmts}, d: db.d}}
 }
 
+// batchTx wraps the shared transaction of a group commit. Its statements
+// ignore their caller's cancellation: SQLite rolls back the whole
+// transaction when a write statement is interrupted, which would undo the
+// other units of the batch. A caller that gives up is skipped before its
+// unit starts (commitBatch), never midway.
+func (db *DB) batchTx(sqlTx *sql.Tx) *tx {
+	t := db.tx(sqlTx)
+	t.q = uncancelled{t.q}
+	return t
+}
+
+// uncancelled runs statements with their context's values but without its
+// cancellation or deadline.
+type uncancelled struct{ q querier }
+
+func (u uncancelled) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return u.q.ExecContext(context.WithoutCancel(ctx), query, args...)
+}
+
+func (u uncancelled) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return u.q.QueryContext(context.WithoutCancel(ctx), query, args...)
+}
+
+func (u uncancelled) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return u.q.QueryRowContext(context.WithoutCancel(ctx), query, args...)
+}
+
 // afterTx prepares the statements the last transaction ran unprepared,
 // now that the writer connection is free again.
 func (db *DB) afterTx() {
@@ -282,51 +311,64 @@ func (db *DB) afterTx() {
 	}
 }
 
-// commitLoop is the group committer. It takes the first waiting unit and
-// whatever else is already queued, without waiting for more: under load the
-// queue fills while the previous batch commits, so batches grow with
-// concurrency, and a lone Write pays no extra latency.
+// commitLoop is the group committer: it waits for a first unit and
+// commits a batch that starts with it.
 func (db *DB) commitLoop() {
 	defer close(db.committed)
 	batch := make([]*unit, 0, maxBatch)
 	for first := range db.units {
-		batch = append(batch[:0], first)
-	drain:
-		for len(batch) < maxBatch {
-			select {
-			case u, ok := <-db.units:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, u)
-			default:
-				break drain
-			}
-		}
-		db.commitBatch(batch)
+		db.commitBatch(append(batch[:0], first))
 	}
+}
+
+// drain appends to batch the units already queued, without waiting.
+func (db *DB) drain(batch []*unit) []*unit {
+	for len(batch) < maxBatch {
+		select {
+		case u, ok := <-db.units:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, u)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 // commitBatch runs each unit in a savepoint of one transaction, so a unit
 // that fails rolls back only its own writes, and commits once. Each unit
 // learns its own error, or the commit's error if the commit fails.
+//
+// The batch takes in the units that arrive while it runs, not only those
+// waiting when it began: writers woken by the previous commit are still on
+// their way back when the next batch starts, and waiting for them would
+// mean guessing a delay. So batches grow with concurrency, and a lone Write
+// pays no extra latency.
 func (db *DB) commitBatch(batch []*unit) {
-	errs := make([]error, len(batch))
 	// The transaction belongs to the whole batch, so no single unit's
 	// context may cancel it; each unit's statements use that unit's ctx.
 	sqlTx, err := db.writer.BeginTx(context.Background(), nil)
 	if err != nil {
-		db.finish(batch, errs, err)
+		db.finish(batch, nil, err)
 		return
 	}
-	t := db.tx(sqlTx)
+	t := db.batchTx(sqlTx)
+	errs := make([]error, 0, maxBatch)
 	committed := 0
-	for i, u := range batch {
-		if err := u.ctx.Err(); err != nil {
-			errs[i] = err
+	for i := 0; ; i++ {
+		if i == len(batch) {
+			if batch = db.drain(batch); i == len(batch) {
+				break
+			}
+		}
+		u := batch[i]
+		errs = append(errs, u.ctx.Err())
+		if errs[i] != nil {
 			continue
 		}
-		if _, err := sqlTx.Exec("SAVEPOINT unit"); err != nil {
+		if _, err := t.q.ExecContext(context.Background(), "SAVEPOINT unit"); err != nil {
 			_ = sqlTx.Rollback()
 			db.finish(batch, errs, err)
 			return
@@ -339,7 +381,7 @@ func (db *DB) commitBatch(batch []*unit) {
 			committed++
 		}
 		for _, stmt := range end {
-			if _, err := sqlTx.Exec(stmt); err != nil {
+			if _, err := t.q.ExecContext(context.Background(), stmt); err != nil {
 				_ = sqlTx.Rollback()
 				db.finish(batch, errs, err)
 				return
@@ -356,10 +398,13 @@ func (db *DB) commitBatch(batch []*unit) {
 }
 
 // finish reports to each unit its own error, or batchErr (a failure of the
-// shared transaction) to the units that had succeeded.
+// shared transaction) to the units that had succeeded or not yet run.
 func (db *DB) finish(batch []*unit, errs []error, batchErr error) {
 	for i, u := range batch {
-		err := errs[i]
+		var err error
+		if i < len(errs) {
+			err = errs[i]
+		}
 		if err == nil {
 			err = batchErr
 		}

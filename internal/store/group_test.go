@@ -9,6 +9,7 @@ import (
 
 	"kesher"
 	"kesher/internal/store"
+	"kesher/internal/testkit"
 )
 
 // testGroupCommitBatch builds one batch by holding the committer in a first
@@ -16,9 +17,6 @@ import (
 // gets its own outcome: a failing unit and a panicking unit roll back only
 // themselves, a unit whose caller gave up is skipped, the rest commit.
 func testGroupCommitBatch(t *testing.T, db *store.DB) {
-	if db.QueuedWrites() < 0 {
-		t.Skip("group commit is off")
-	}
 	reason := func(tx kesher.Tx, code string) error {
 		return tx.CreateReason(ctx, &kesher.Reason{Code: code, Name: code, Source: kesher.SourceOther, CreatedAt: t0, UpdatedAt: t0})
 	}
@@ -152,7 +150,7 @@ func TestSQLiteDurable(t *testing.T) {
 // TestSQLiteWithoutGroupCommit runs the contract suite with one
 // transaction per Write, the path taken when group commit is off.
 func TestSQLiteWithoutGroupCommit(t *testing.T) {
-	runSuite(t, func(t testing.TB) *store.DB {
+	runSuite(t, groupCommitOff, func(t testing.TB) *store.DB {
 		db, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
 		if err != nil {
 			t.Fatal(err)
@@ -160,4 +158,54 @@ func TestSQLiteWithoutGroupCommit(t *testing.T) {
 		t.Cleanup(func() { _ = db.Close() })
 		return db
 	})
+}
+
+// TestSQLitePools checks the shape of an SQLite store: one writer
+// connection, and readers that cannot write.
+func TestSQLitePools(t *testing.T) {
+	db, err := store.Open(ctx, store.Config{DSN: "sqlite:" + t.TempDir() + "/sub/desk.db"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if db.Dialect() != "sqlite" {
+		t.Errorf("Dialect() = %q", db.Dialect())
+	}
+	pools := db.Pools()
+	if len(pools) != 2 || pools["writer"] == nil || pools["reader"] == nil {
+		t.Fatalf("Pools() = %v, want writer and reader", pools)
+	}
+	if got := db.Stats()["writer"].MaxOpenConnections; got != 1 {
+		t.Errorf("writer pool allows %d connections, want 1", got)
+	}
+	if _, err := pools["reader"].ExecContext(ctx, "DELETE FROM users"); err == nil {
+		t.Error("the reader pool accepted a write")
+	}
+}
+
+// TestGroupCommitIgnoresCancellationMidUnit: once a unit has started, its
+// caller hanging up must not interrupt its statements, because an
+// interrupted write rolls back the shared transaction of the whole batch.
+func TestGroupCommitIgnoresCancellationMidUnit(t *testing.T) {
+	db := testkit.SQLite(t)
+	wctx, cancel := context.WithCancel(ctx)
+	err := db.Write(wctx, func(tx kesher.Tx) error {
+		for i, code := range []string{"before_cancel", "after_cancel"} {
+			if i == 1 {
+				cancel()
+			}
+			if err := tx.CreateReason(wctx, &kesher.Reason{Code: code, Name: code, Source: kesher.SourceOther, CreatedAt: t0, UpdatedAt: t0}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("Write whose caller hung up midway = %v, want it to finish", err)
+	}
+	for _, code := range []string{"before_cancel", "after_cancel"} {
+		if _, err := db.Reason(ctx, code); err != nil {
+			t.Errorf("reason %s: %v", code, err)
+		}
+	}
 }

@@ -35,10 +35,10 @@ func (c *stmtCache) stmt(ctx context.Context, via querier, query string) *sql.St
 	tx, inTx := via.(*sql.Tx)
 	c.mu.Lock()
 	s, ok := c.stmts[query]
-	if !ok && len(c.stmts)+len(c.pending) < maxStatements && inTx {
+	room := len(c.stmts)+len(c.pending) < maxStatements
+	if !ok && inTx && room {
 		c.pending[query] = true
 	}
-	full := len(c.stmts)+len(c.pending) >= maxStatements
 	c.mu.Unlock()
 	switch {
 	case ok && inTx:
@@ -47,7 +47,7 @@ func (c *stmtCache) stmt(ctx context.Context, via querier, query string) *sql.St
 		return tx.StmtContext(ctx, s)
 	case ok:
 		return s
-	case inTx || full:
+	case inTx || !room:
 		return nil
 	}
 	return c.prepare(ctx, query)

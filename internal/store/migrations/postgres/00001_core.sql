@@ -100,17 +100,15 @@ CREATE TABLE conversations (
     updated_at      BIGINT NOT NULL,
     solved_at       BIGINT NOT NULL
 );
--- Every list is ordered by (updated_at, id) and read backwards. Lists that
--- select several statuses or owners run one range scan per value (see
--- conversationBranches), so each needs an index with the equality columns
--- first and the sort key last.
+-- Every list is ordered by (updated_at, id) and read backwards. A list is
+-- run as one range scan per status (all five when it names none) and per
+-- owner it names (see Conversations), so each index has its equality
+-- columns first, then status, then the sort key.
 CREATE INDEX conversations_status_owner ON conversations (status, owner_id, updated_at, id);
 CREATE INDEX conversations_status ON conversations (status, updated_at, id);
-CREATE INDEX conversations_owner ON conversations (owner_id, updated_at, id);
-CREATE INDEX conversations_team ON conversations (team_id, updated_at, id);
-CREATE INDEX conversations_customer ON conversations (customer_id, updated_at, id);
-CREATE INDEX conversations_channel ON conversations (channel, updated_at, id);
-CREATE INDEX conversations_updated ON conversations (updated_at, id);
+CREATE INDEX conversations_team ON conversations (team_id, status, updated_at, id);
+CREATE INDEX conversations_customer ON conversations (customer_id, status, updated_at, id);
+CREATE INDEX conversations_channel ON conversations (channel, status, updated_at, id);
 
 CREATE TABLE conversation_tags (
     conversation_id TEXT COLLATE "C" NOT NULL REFERENCES conversations (id),
