@@ -2,6 +2,7 @@ package bench_test
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -152,4 +153,84 @@ func checkResults(t *testing.T, rs []bench.Result, want, minN int) {
 			t.Errorf("%s: percentiles out of order: %v %v %v %v", r.Name, r.P50, r.P95, r.P99, r.Max)
 		}
 	}
+}
+
+// benchDesk seeds a small desk once for the Benchmark functions.
+var benchDesk struct {
+	dir string
+	db  *store.DB
+	s   *bench.Sample
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchDesk.db != nil {
+		_ = benchDesk.db.Close()
+		_ = os.RemoveAll(benchDesk.dir)
+	}
+	os.Exit(code)
+}
+
+func seeded(b *testing.B) (*store.DB, *bench.Sample) {
+	b.Helper()
+	if benchDesk.db == nil {
+		dir, err := os.MkdirTemp("", "kesher-bench-")
+		if err != nil {
+			b.Fatal(err)
+		}
+		db, err := store.Open(context.Background(), store.Config{DataDir: dir})
+		if err != nil {
+			b.Fatal(err)
+		}
+		seed(b, db, 3000, 10000, 30000)
+		s, err := bench.Discover(context.Background(), db)
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchDesk.dir, benchDesk.db, benchDesk.s = dir, db, s
+	}
+	return benchDesk.db, benchDesk.s
+}
+
+// BenchmarkQueries runs the query benchmark's three reads on a desk of
+// 10,000 conversations (kesher bench query measures them on a million).
+func BenchmarkQueries(b *testing.B) {
+	db, s := seeded(b)
+	ctx := context.Background()
+	b.Run("inbox", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			_, _, err := db.Conversations(ctx, kesher.ConversationFilter{Statuses: []kesher.Status{kesher.StatusOpen},
+				OwnerIDs: []string{s.Agents[i%len(s.Agents)], kesher.NoOwner}, Page: kesher.Page{Limit: 50}})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("customer_by_identity", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			v, ok := bench.CustomerEmail(i % s.Customers)
+			kind := kesher.IdentityEmail
+			if !ok {
+				v, _ = bench.CustomerPhone(i % s.Customers)
+				kind = kesher.IdentityPhone
+			}
+			if _, err := db.CustomerByIdentity(ctx, kind, v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("open_conversation", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			c, err := db.Conversation(ctx, s.LongThreads[i%len(s.LongThreads)])
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, _, err := db.Messages(ctx, c.ID, kesher.Page{Limit: 50}); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := db.Customer(ctx, c.CustomerID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
