@@ -441,9 +441,12 @@ func (g *generator) conversation(b *convBatch, i, n int) {
 			solved = g.cfg.Now
 		}
 		c.SolvedAt, c.UpdatedAt = solved, solved
-		actor := c.OwnerID
+		actorType := kesher.AuthorAgent
+		if c.OwnerID == "" {
+			actorType = kesher.AuthorSystem // closed automatically
+		}
 		events = append(events, &kesher.Event{ID: kesher.NewID(solved), Type: kesher.EventConversationUpdated, ConversationID: c.ID,
-			CustomerID: cust, ActorType: kesher.AuthorAgent, ActorID: actor, CreatedAt: solved,
+			CustomerID: cust, ActorType: actorType, ActorID: c.OwnerID, CreatedAt: solved,
 			Data: []byte(`{"status":["open","` + string(c.Status) + `"]}`)})
 	}
 	b.convs = append(b.convs, c)
