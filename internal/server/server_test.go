@@ -59,13 +59,15 @@ func TestOperationsEndpoints(t *testing.T) {
 	}
 }
 
+type actorKey struct{}
+
 func TestMetricsLabelRoutesByPattern(t *testing.T) {
 	api := http.NewServeMux()
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
 	api.HandleFunc("GET /api/v1/conversations/{id}", func(w http.ResponseWriter, r *http.Request) {
 		// The API adds the signed-in user to the context, which copies the
 		// request; the route label must survive that.
-		r = r.WithContext(context.WithValue(r.Context(), struct{}{}, 1))
-		w.WriteHeader(http.StatusOK)
+		ok.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, "agent")))
 	})
 	h := newTestServer(nil, api).Handler()
 	for _, id := range []string{"a", "b", "c"} {
