@@ -106,6 +106,10 @@ func (d *Desk) createConversation(ctx context.Context, in NewConversation, ids [
 		if conv.Subject == "" {
 			conv.Subject = subjectFrom(in.Message.BodyText)
 		}
+		// The first message's activity fields go into the conversation's
+		// insert: an update right after it would rewrite every index of the
+		// row, the largest single cost of intake.
+		msg = d.newMessage(ctx, conv, in.Message)
 		if err := tx.CreateConversation(ctx, conv); err != nil {
 			return err
 		}
@@ -117,17 +121,25 @@ func (d *Desk) createConversation(ctx context.Context, in NewConversation, ids [
 		if err := tx.AppendEvent(ctx, e); err != nil {
 			return err
 		}
-		msg, err = d.appendMessage(ctx, tx, conv, in.Message)
-		return err
+		return d.recordMessage(ctx, tx, conv, msg)
 	})
 	return conv, msg, err
 }
 
-// appendMessage stores m in conv, appends its event and updates the
-// conversation's activity fields and status in the same transaction.
+// appendMessage stores a message in conv with its event and saves the
+// conversation's new activity fields, in the same transaction.
 func (d *Desk) appendMessage(ctx context.Context, tx kesher.Tx, conv *kesher.Conversation, in NewMessage) (*kesher.Message, error) {
-	now := d.clock.Now()
-	created := timeOr(in.CreatedAt, now)
+	m := d.newMessage(ctx, conv, in)
+	if err := d.recordMessage(ctx, tx, conv, m); err != nil {
+		return nil, err
+	}
+	return m, tx.UpdateConversation(ctx, conv)
+}
+
+// newMessage makes the message in for conv and applies it to conv's
+// activity fields (count, last message time, excerpt) in memory.
+func (d *Desk) newMessage(ctx context.Context, conv *kesher.Conversation, in NewMessage) *kesher.Message {
+	created := timeOr(in.CreatedAt, d.clock.Now())
 	m := &kesher.Message{
 		ID: kesher.NewID(created), ConversationID: conv.ID, Direction: in.Direction,
 		Channel: orDefault(in.Channel, conv.Channel), BodyText: in.BodyText, BodyHTML: d.sanitize(in.BodyHTML),
@@ -141,15 +153,6 @@ func (d *Desk) appendMessage(ctx context.Context, tx kesher.Tx, conv *kesher.Con
 	} else {
 		m.AuthorType, m.AuthorID = actorOf(ctx)
 	}
-	if err := tx.CreateMessage(ctx, m); err != nil {
-		return nil, err
-	}
-	e := d.event(ctx, kesher.EventMessageAdded, map[string]any{"direction": m.Direction, "channel": m.Channel})
-	e.ConversationID, e.CustomerID, e.MessageID, e.CreatedAt = conv.ID, conv.CustomerID, m.ID, created
-	e.ActorType, e.ActorID = m.AuthorType, m.AuthorID
-	if err := tx.AppendEvent(ctx, e); err != nil {
-		return nil, err
-	}
 	conv.MessageCount++
 	if !created.Before(conv.LastMessageAt) {
 		conv.LastMessageAt = created
@@ -160,7 +163,18 @@ func (d *Desk) appendMessage(ctx context.Context, tx kesher.Tx, conv *kesher.Con
 	if created.After(conv.UpdatedAt) {
 		conv.UpdatedAt = created
 	}
-	return m, tx.UpdateConversation(ctx, conv)
+	return m
+}
+
+// recordMessage stores m and appends its event.
+func (d *Desk) recordMessage(ctx context.Context, tx kesher.Tx, conv *kesher.Conversation, m *kesher.Message) error {
+	if err := tx.CreateMessage(ctx, m); err != nil {
+		return err
+	}
+	e := d.event(ctx, kesher.EventMessageAdded, map[string]any{"direction": m.Direction, "channel": m.Channel})
+	e.ConversationID, e.CustomerID, e.MessageID, e.CreatedAt = conv.ID, conv.CustomerID, m.ID, m.CreatedAt
+	e.ActorType, e.ActorID = m.AuthorType, m.AuthorID
+	return tx.AppendEvent(ctx, e)
 }
 
 // checkRefs reports owner, team and reason references that do not exist.
