@@ -14,14 +14,7 @@ import (
 
 func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlags("migrate", stderr)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	log, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	db, _, err := c.open(ctx, log)
+	_, db, _, err := c.start(ctx, fs, args, stderr)
 	if err != nil {
 		return err
 	}
@@ -36,14 +29,7 @@ func cmdUserCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	role := fs.String("role", "agent", "admin, lead or agent")
 	password := fs.String("password", "", "a password of at least 10 characters (optional: without one the user signs in after a reset)")
 	lang := fs.String("language", "he", "he or en")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	log, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	db, d, err := c.open(ctx, log)
+	_, db, d, err := c.start(ctx, fs, args, stderr)
 	if err != nil {
 		return err
 	}
@@ -60,14 +46,7 @@ func cmdTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs, c := newFlags("token create", stderr)
 	email := fs.String("email", "", "the user the token acts as")
 	name := fs.String("name", "cli", "a name to recognise the token by")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	log, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	db, d, err := c.open(ctx, log)
+	_, db, d, err := c.start(ctx, fs, args, stderr)
 	if err != nil {
 		return err
 	}

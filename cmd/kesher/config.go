@@ -62,6 +62,23 @@ func (c *common) logger(w io.Writer) (*slog.Logger, error) {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})), nil
 }
 
+// start parses a command's flags, then opens the database and the desk
+// with the logger the flags ask for.
+func (c *common) start(ctx context.Context, fs *flag.FlagSet, args []string, stderr io.Writer) (*slog.Logger, *store.DB, *desk.Desk, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, nil, nil, fmt.Errorf("%s: unexpected arguments %q", fs.Name(), fs.Args())
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	db, d, err := c.open(ctx, log)
+	return log, db, d, err
+}
+
 // open opens the database (applying migrations) and builds the desk on it.
 func (c *common) open(ctx context.Context, log *slog.Logger) (*store.DB, *desk.Desk, error) {
 	db, err := store.Open(ctx, store.Config{DSN: c.db, DataDir: c.data, GroupCommit: true, Logger: log})

@@ -12,14 +12,7 @@ import (
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlags("demo", stderr)
 	seed := fs.Int64("seed", 1, "seed of the generated content (the same seed gives the same desk)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	log, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	db, _, err := c.open(ctx, log)
+	_, db, _, err := c.start(ctx, fs, args, stderr)
 	if err != nil {
 		return err
 	}

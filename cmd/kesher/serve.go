@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net"
 	"time"
@@ -19,17 +18,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	addr := fs.String("addr", env("KESHER_ADDR", "127.0.0.1:8080"), "HTTP listen address [KESHER_ADDR]")
 	maxBody := fs.Int64("max-body", envInt("KESHER_MAX_BODY", 1<<20), "largest JSON request body in bytes [KESHER_MAX_BODY]")
 	drain := fs.Duration("shutdown-timeout", 30*time.Second, "how long shutdown waits for in-flight requests")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("serve: unexpected arguments %q", fs.Args())
-	}
-	log, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	db, d, err := c.open(ctx, log)
+	log, db, d, err := c.start(ctx, fs, args, stderr)
 	if err != nil {
 		return err
 	}

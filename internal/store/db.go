@@ -122,17 +122,6 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	return db, nil
 }
 
-// Migrate opens the database named by cfg, which applies every pending
-// migration, and closes it again (for "kesher migrate").
-func Migrate(ctx context.Context, cfg Config) error {
-	cfg.GroupCommit = false
-	db, err := Open(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	return db.Close()
-}
-
 func (db *DB) migrate(ctx context.Context) error {
 	fsys, err := fs.Sub(migrations, "migrations/"+db.d.name)
 	if err != nil {
