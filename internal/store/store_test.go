@@ -288,18 +288,9 @@ func testCustomerSearch(t *testing.T, db *store.DB) {
 		t.Errorf("search results carry their identities: %+v, %v", got, err)
 	}
 	// Pages of one visit every customer once.
-	var seen []string
-	cursor := ""
-	for range 10 {
-		page, next, err := db.Customers(ctx, kesher.CustomerFilter{Page: kesher.Page{Limit: 1, Cursor: cursor}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		seen = append(seen, ids(page, customerID)...)
-		if cursor = next; cursor == "" {
-			break
-		}
-	}
+	seen := ids(allPages(t, 1, func(p kesher.Page) ([]*kesher.Customer, string, error) {
+		return db.Customers(ctx, kesher.CustomerFilter{Page: p})
+	}), customerID)
 	if diff := cmp.Diff([]string{percent.ID, moshe.ID, dana.ID}, seen); diff != "" {
 		t.Errorf("customer pages (-want +got):\n%s", diff)
 	}
@@ -596,18 +587,7 @@ func testMessages(t *testing.T, db *store.DB) {
 		}
 		return nil
 	})
-	var got []*kesher.Message
-	cursor := ""
-	for range 10 {
-		page, next, err := db.Messages(ctx, conv.ID, kesher.Page{Limit: 3, Cursor: cursor})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, page...)
-		if cursor = next; cursor == "" {
-			break
-		}
-	}
+	got := allPages(t, 3, func(p kesher.Page) ([]*kesher.Message, string, error) { return db.Messages(ctx, conv.ID, p) })
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Messages, oldest first (-want +got):\n%s", diff)
 	}
@@ -725,18 +705,8 @@ func testUsersAndTokens(t *testing.T, db *store.DB) {
 	if n, err := db.CountUsers(ctx); n != 5 || err != nil {
 		t.Errorf("CountUsers = %d, %v; want 5", n, err)
 	}
-	var seen []string
-	cursor := ""
-	for range 10 {
-		page, next, err := db.Users(ctx, kesher.Page{Limit: 2, Cursor: cursor})
-		if err != nil {
-			t.Fatal(err)
-		}
-		seen = append(seen, ids(page, func(u *kesher.User) string { return u.ID })...)
-		if cursor = next; cursor == "" {
-			break
-		}
-	}
+	seen := ids(allPages(t, 2, func(p kesher.Page) ([]*kesher.User, string, error) { return db.Users(ctx, p) }),
+		func(u *kesher.User) string { return u.ID })
 	if diff := cmp.Diff(ids(users, func(u *kesher.User) string { return u.ID }), seen); diff != "" {
 		t.Errorf("Users pages (-want +got):\n%s", diff)
 	}
@@ -811,18 +781,7 @@ func testReasons(t *testing.T, db *store.DB) {
 		return nil
 	})
 	slices.SortFunc(want, func(a, b *kesher.Reason) int { return cmpStrings(a.Code, b.Code) })
-	var got []*kesher.Reason
-	cursor := ""
-	for range 10 {
-		page, next, err := db.Reasons(ctx, kesher.Page{Limit: 3, Cursor: cursor})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, page...)
-		if cursor = next; cursor == "" {
-			break
-		}
-	}
+	got := allPages(t, 3, func(p kesher.Page) ([]*kesher.Reason, string, error) { return db.Reasons(ctx, p) })
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Reasons by code (-want +got):\n%s", diff)
 	}
@@ -968,4 +927,24 @@ func testGroupCommitIsolation(t *testing.T, db *store.DB) {
 			t.Errorf("unit %d: %v; its reason: %v", i, err, readErr)
 		}
 	}
+}
+
+// allPages follows a list's cursors with pages of limit items and returns
+// every item in order; it stops after 10 pages, so a cursor that never ends
+// fails the test's comparison instead of hanging it.
+func allPages[T any](t *testing.T, limit int, list func(kesher.Page) ([]T, string, error)) []T {
+	t.Helper()
+	var all []T
+	cursor := ""
+	for range 10 {
+		page, next, err := list(kesher.Page{Limit: limit, Cursor: cursor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, page...)
+		if cursor = next; cursor == "" {
+			break
+		}
+	}
+	return all
 }
