@@ -94,6 +94,17 @@ type Conversation struct {
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 	SolvedAt  time.Time `json:"solved_at"`
+	// WaitingSince is when the customer's oldest unanswered message
+	// arrived, zero while the last word is the desk's: a customer message
+	// sets it unless it is set already, and a reply to the customer clears
+	// it. Notes and status changes leave it alone.
+	WaitingSince time.Time `json:"waiting_since"`
+}
+
+// TagCount is a tag in use and the number of conversations that carry it.
+type TagCount struct {
+	Tag   string `json:"tag"`
+	Count int    `json:"count"`
 }
 
 // ConversationFilter selects conversations for a list. Empty fields do not

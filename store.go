@@ -21,6 +21,14 @@ type Queries interface {
 	Conversation(ctx context.Context, id string) (*Conversation, error)
 	// Conversations lists by last update, newest first.
 	Conversations(ctx context.Context, f ConversationFilter) ([]*Conversation, string, error)
+	// CountConversations counts the conversations f selects (f.Page is
+	// ignored) up to max: it returns max when there are max or more, so
+	// a count costs no more than reading max index entries. max below 1 is
+	// ECodeValidation on field "max".
+	CountConversations(ctx context.Context, f ConversationFilter, max int) (int, error)
+	// Tags lists every tag in use with the number of conversations that
+	// carry it, most used first (then by tag).
+	Tags(ctx context.Context) ([]TagCount, error)
 	// Messages lists a conversation's thread, oldest first.
 	Messages(ctx context.Context, conversationID string, p Page) ([]*Message, string, error)
 	// MessageByExternalID finds an ingested message by its channel's own id.
@@ -35,6 +43,9 @@ type Queries interface {
 	CountUsers(ctx context.Context) (int, error)
 	// TokenByHash finds an API token by the SHA-256 of its secret.
 	TokenByHash(ctx context.Context, hash []byte) (*Token, error)
+	// SessionByHash finds a browser session by the SHA-256 of its secret,
+	// expired or not; ECodeNotFound when there is none.
+	SessionByHash(ctx context.Context, hash []byte) (*Session, error)
 	Team(ctx context.Context, id string) (*Team, error)
 	Teams(ctx context.Context, p Page) ([]*Team, string, error)
 	Reason(ctx context.Context, code string) (*Reason, error)
@@ -66,12 +77,40 @@ type Tx interface {
 	UpdateConversation(ctx context.Context, c *Conversation) error
 	CreateMessage(ctx context.Context, m *Message) error
 	AppendEvent(ctx context.Context, e *Event) error
+	// RenameTag replaces tag from with tag to on every conversation that
+	// carries it, merging the two where a conversation has both, and
+	// returns how many conversations carried from. It returns
+	// ECodeNotFound when none does, ECodeValidation on field "to" when to
+	// is from, and ECodeConflict when the conversations' tags changed
+	// meanwhile. Conversations' tags stay sorted and distinct.
+	RenameTag(ctx context.Context, from, to string) (int, error)
+	// DeleteTag removes a tag from every conversation that carries it and
+	// returns how many did. It returns ECodeNotFound when none does and
+	// ECodeConflict when the conversations' tags changed meanwhile.
+	DeleteTag(ctx context.Context, tag string) (int, error)
 
 	CreateUser(ctx context.Context, u *User) error
-	// UpdateUser saves name, email, role, active, availability, language
-	// and password hash.
+	// UpdateUser saves name, email, role, active, availability, language,
+	// time zone and password hash.
 	UpdateUser(ctx context.Context, u *User) error
 	CreateToken(ctx context.Context, t *Token) error
+	// CreateFirstUser inserts u only while the desk has no user at all,
+	// else returns ECodeConflict. Concurrent calls, from any node, are
+	// serialised, so exactly one first user is made.
+	CreateFirstUser(ctx context.Context, u *User) error
+	// CreateSession inserts a session; a taken hash is ECodeConflict, an
+	// unknown user ECodeNotFound.
+	CreateSession(ctx context.Context, s *Session) error
+	// TouchSession saves when a session was last used and its new expiry.
+	TouchSession(ctx context.Context, id string, lastSeen, expires time.Time) error
+	// DeleteSession ends one session; ECodeNotFound when there is none.
+	DeleteSession(ctx context.Context, id string) error
+	// DeleteUserSessions ends every session of a user but the one with ID
+	// keepID ("" keeps none).
+	DeleteUserSessions(ctx context.Context, userID, keepID string) error
+	// DeleteExpiredSessions deletes the sessions that expired before the
+	// given time and returns how many there were.
+	DeleteExpiredSessions(ctx context.Context, before time.Time) (int, error)
 	CreateTeam(ctx context.Context, t *Team) error
 	// UpdateTeam saves the name and replaces the members.
 	UpdateTeam(ctx context.Context, t *Team) error

@@ -47,6 +47,9 @@ const (
 // Valid reports whether a is a known availability.
 func (a Availability) Valid() bool { return a == Online || a == Away || a == Offline }
 
+// DefaultTimeZone is the time zone of a user who has not chosen one.
+const DefaultTimeZone = "Asia/Jerusalem"
+
 // User is a member of the service team who signs in to the desk.
 type User struct {
 	ID           string       `json:"id"`
@@ -56,7 +59,9 @@ type User struct {
 	Active       bool         `json:"active"`
 	Availability Availability `json:"availability"`
 	Language     string       `json:"language"`
-	TeamIDs      []string     `json:"team_ids"`
+	// TimeZone is the IANA name of the zone the user's times are shown in.
+	TimeZone string   `json:"time_zone"`
+	TeamIDs  []string `json:"team_ids"`
 	// PasswordHash is the encoded KDF output; it never leaves the server.
 	PasswordHash string    `json:"-"`
 	CreatedAt    time.Time `json:"created_at"`

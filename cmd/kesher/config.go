@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"kesher"
 	"kesher/internal/desk"
 	"kesher/internal/store"
 )
@@ -21,6 +22,9 @@ type common struct {
 	data     string
 	db       string
 	logLevel string
+	// publisher receives the desk's committed events; serve sets it so that
+	// open pages update live.
+	publisher kesher.Publisher
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -49,6 +53,15 @@ func envInt(key string, def int64) int64 {
 	if v, ok := os.LookupEnv(key); ok {
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 			return n
+		}
+	}
+	return def
+}
+
+func envBool(key string, def bool) bool {
+	if v, ok := os.LookupEnv(key); ok {
+		if b, err := strconv.ParseBool(v); err == nil {
+			return b
 		}
 	}
 	return def
@@ -85,7 +98,7 @@ func (c *common) open(ctx context.Context, log *slog.Logger) (*store.DB, *desk.D
 	if err != nil {
 		return nil, nil, fmt.Errorf("open database: %w", err)
 	}
-	return db, desk.New(desk.Config{Store: db, Logger: log}), nil
+	return db, desk.New(desk.Config{Store: db, Logger: log, Publisher: c.publisher}), nil
 }
 
 // describeDB names the database for logs without its password.

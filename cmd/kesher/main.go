@@ -11,6 +11,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// Users pick their time zone; the binary carries the zone database so
+	// that works on hosts without one.
+	_ "time/tzdata"
 )
 
 const usage = `kesher — a self-hosted omnichannel service desk

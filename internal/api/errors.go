@@ -23,9 +23,9 @@ type errorDetail struct {
 	Fields  map[string]string `json:"fields,omitempty"`
 }
 
-// statusOf maps an error code to its HTTP status. It is the only place that
+// StatusOf maps an error code to its HTTP status. It is the only place that
 // does; codes it does not know are internal errors.
-func statusOf(code string) int {
+func StatusOf(code string) int {
 	switch code {
 	case kesher.ECodeInvalidJSON:
 		return http.StatusBadRequest
@@ -54,7 +54,7 @@ func statusOf(code string) int {
 // other details a client must not see.
 func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := kesher.ErrorCode(err)
-	status := statusOf(code)
+	status := StatusOf(code)
 	detail := errorDetail{Code: code, Message: "internal error"}
 	var e *kesher.Error
 	if status == http.StatusInternalServerError || !errors.As(err, &e) {

@@ -14,11 +14,13 @@ func (a *api) createUser(w http.ResponseWriter, r *http.Request) error {
 		Role     kesher.Role `json:"role"`
 		Password string      `json:"password"`
 		Language string      `json:"language"`
+		TimeZone string      `json:"time_zone"`
 	}
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	u, err := a.desk.CreateUser(r.Context(), desk.NewUser{Email: in.Email, Name: in.Name, Role: in.Role, Password: in.Password, Language: in.Language})
+	u, err := a.desk.CreateUser(r.Context(), desk.NewUser{Email: in.Email, Name: in.Name, Role: in.Role, Password: in.Password, Language: in.Language,
+		TimeZone: in.TimeZone})
 	if err != nil {
 		return err
 	}
@@ -58,13 +60,15 @@ func (a *api) updateUser(w http.ResponseWriter, r *http.Request) error {
 		Active       *bool                `json:"active"`
 		Availability *kesher.Availability `json:"availability"`
 		Language     *string              `json:"language"`
+		TimeZone     *string              `json:"time_zone"`
 		Password     *string              `json:"password"`
 	}
 	if err := decode(r, &in); err != nil {
 		return err
 	}
 	u, err := a.desk.UpdateUser(r.Context(), r.PathValue("id"), desk.UserUpdate{
-		Name: in.Name, Role: in.Role, Active: in.Active, Availability: in.Availability, Language: in.Language, Password: in.Password,
+		Name: in.Name, Role: in.Role, Active: in.Active, Availability: in.Availability, Language: in.Language, TimeZone: in.TimeZone,
+		Password: in.Password,
 	})
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"kesher"
@@ -18,6 +19,8 @@ type NewUser struct {
 	Role     kesher.Role
 	Password string
 	Language string
+	// TimeZone is an IANA name; "" means kesher.DefaultTimeZone.
+	TimeZone string
 }
 
 // CreateUser adds a user. Admins only (and the CLI).
@@ -25,6 +28,25 @@ func (d *Desk) CreateUser(ctx context.Context, in NewUser) (*kesher.User, error)
 	if _, err := require(ctx, kesher.RoleAdmin); err != nil {
 		return nil, err
 	}
+	u, err := d.newUser(in)
+	if err != nil {
+		return nil, err
+	}
+	err = d.store.Write(ctx, func(tx kesher.Tx) error {
+		if err := tx.CreateUser(ctx, u); err != nil {
+			if kesher.ErrorCode(err) == kesher.ECodeConflict {
+				return kesher.FieldError("email", "taken", "a user with email %s exists", u.Email)
+			}
+			return err
+		}
+		return tx.AppendEvent(ctx, d.event(ctx, "user.created", map[string]any{"user_id": u.ID, "email": u.Email, "role": u.Role}))
+	})
+	return u, err
+}
+
+// newUser validates a request for a user and builds it, the password
+// hashed; it writes nothing.
+func (d *Desk) newUser(in NewUser) (*kesher.User, error) {
 	var v kesher.Validation
 	email, err := kesher.NormalizeEmail(strings.TrimSpace(in.Email))
 	v.Check(err == nil, "email", "invalid")
@@ -34,28 +56,20 @@ func (d *Desk) CreateUser(ctx context.Context, in NewUser) (*kesher.User, error)
 	v.Check(in.Role.Valid(), "role", "invalid")
 	v.Check(in.Password == "" || utf8.RuneCountInString(in.Password) >= auth.MinPasswordLength, "password", "too_short")
 	v.Check(validLanguage(in.Language), "language", "invalid")
+	v.Check(in.TimeZone == "" || validTimeZone(in.TimeZone), "time_zone", "invalid")
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	now := d.clock.Now()
 	u := &kesher.User{
 		ID: kesher.NewID(now), Email: email, Name: name, Role: in.Role, Active: true,
-		Availability: kesher.Offline, Language: orDefault(in.Language, "he"), TeamIDs: []string{},
-		CreatedAt: now, UpdatedAt: now,
+		Availability: kesher.Offline, Language: orDefault(in.Language, "he"), TimeZone: orDefault(in.TimeZone, kesher.DefaultTimeZone),
+		TeamIDs: []string{}, CreatedAt: now, UpdatedAt: now,
 	}
 	if in.Password != "" {
 		u.PasswordHash = auth.HashPassword(in.Password)
 	}
-	err = d.store.Write(ctx, func(tx kesher.Tx) error {
-		if err := tx.CreateUser(ctx, u); err != nil {
-			if kesher.ErrorCode(err) == kesher.ECodeConflict {
-				return kesher.FieldError("email", "taken", "a user with email %s exists", email)
-			}
-			return err
-		}
-		return tx.AppendEvent(ctx, d.event(ctx, "user.created", map[string]any{"user_id": u.ID, "email": email, "role": u.Role}))
-	})
-	return u, err
+	return u, nil
 }
 
 // UserUpdate changes a user; nil fields stay.
@@ -65,12 +79,13 @@ type UserUpdate struct {
 	Active       *bool
 	Availability *kesher.Availability
 	Language     *string
+	TimeZone     *string
 	Password     *string
 }
 
 // UpdateUser changes a user. Users may change their own name, language,
-// availability and password; only admins change roles, activation or
-// anyone else.
+// time zone, availability and password; only admins change roles,
+// activation or anyone else. Deactivating a user ends their sessions.
 func (d *Desk) UpdateUser(ctx context.Context, id string, up UserUpdate) (*kesher.User, error) {
 	actor, err := require(ctx, kesher.RoleAgent)
 	if err != nil {
@@ -95,6 +110,9 @@ func (d *Desk) UpdateUser(ctx context.Context, id string, up UserUpdate) (*keshe
 	if up.Language != nil {
 		v.Check(validLanguage(*up.Language) && *up.Language != "", "language", "invalid")
 	}
+	if up.TimeZone != nil {
+		v.Check(validTimeZone(*up.TimeZone), "time_zone", "invalid")
+	}
 	if up.Password != nil {
 		v.Check(utf8.RuneCountInString(*up.Password) >= auth.MinPasswordLength, "password", "too_short")
 	}
@@ -116,6 +134,7 @@ func (d *Desk) UpdateUser(ctx context.Context, id string, up UserUpdate) (*keshe
 		apply(changes, "active", &u.Active, up.Active)
 		apply(changes, "availability", &u.Availability, up.Availability)
 		apply(changes, "language", &u.Language, up.Language)
+		apply(changes, "time_zone", &u.TimeZone, up.TimeZone)
 		if up.Password != nil {
 			u.PasswordHash = auth.HashPassword(*up.Password)
 			changes["password"] = change{"", "changed"} // never the secret itself
@@ -127,6 +146,13 @@ func (d *Desk) UpdateUser(ctx context.Context, id string, up UserUpdate) (*keshe
 		u.UpdatedAt = d.clock.Now()
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
+		}
+		// A deactivated user is signed out everywhere at once, not only
+		// when each browser next asks.
+		if _, ok := changes["active"]; ok && !u.Active {
+			if err := tx.DeleteUserSessions(ctx, u.ID, ""); err != nil {
+				return err
+			}
 		}
 		return tx.AppendEvent(ctx, d.event(ctx, "user.updated", map[string]any{"user_id": u.ID, "changes": changes}))
 	})
@@ -216,6 +242,7 @@ func (d *Desk) CheckPassword(ctx context.Context, email, password string) (*kesh
 		return nil, err
 	}
 	if u.PasswordHash == "" || !u.Active {
+		auth.HashPassword(password) // the same work again: timing must not tell which accounts exist
 		return nil, bad
 	}
 	ok, err := auth.CheckPassword(u.PasswordHash, password)
@@ -383,3 +410,13 @@ func (d *Desk) SaveReason(ctx context.Context, create bool, in ReasonInput) (*ke
 
 // validLanguage accepts the languages the desk speaks ("" means default).
 func validLanguage(lang string) bool { return lang == "" || lang == "he" || lang == "en" }
+
+// validTimeZone accepts IANA zone names. LoadLocation also takes "" and
+// "Local", which name the server's zone rather than one of the world's.
+func validTimeZone(name string) bool {
+	if name == "" || name == "Local" {
+		return false
+	}
+	_, err := time.LoadLocation(name)
+	return err == nil
+}

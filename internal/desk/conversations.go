@@ -26,6 +26,15 @@ func (d *Desk) Conversations(ctx context.Context, f kesher.ConversationFilter) (
 	return d.store.Conversations(ctx, f)
 }
 
+// CountConversations counts the conversations f selects, up to max; the
+// inbox shows "max+" when it returns max. f.Page is ignored.
+func (d *Desk) CountConversations(ctx context.Context, f kesher.ConversationFilter, max int) (int, error) {
+	if _, err := require(ctx, kesher.RoleAgent); err != nil {
+		return 0, err
+	}
+	return d.store.CountConversations(ctx, f, max)
+}
+
 // Messages lists a conversation's thread, oldest first.
 func (d *Desk) Messages(ctx context.Context, conversationID string, p kesher.Page) ([]*kesher.Message, string, error) {
 	if _, err := d.Conversation(ctx, conversationID); err != nil {

@@ -27,6 +27,9 @@ type Config struct {
 	Store  kesher.Store
 	Clock  kesher.Clock
 	Logger *slog.Logger
+	// Publisher receives the events of every committed Write; nil
+	// publishes nothing.
+	Publisher kesher.Publisher
 }
 
 // New returns a Desk.
@@ -37,7 +40,48 @@ func New(cfg Config) *Desk {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Desk{store: cfg.Store, clock: cfg.Clock, log: cfg.Logger, policy: bluemonday.UGCPolicy()}
+	st := cfg.Store
+	if cfg.Publisher != nil {
+		st = publishing{Store: st, pub: cfg.Publisher}
+	}
+	return &Desk{store: st, clock: cfg.Clock, log: cfg.Logger, policy: bluemonday.UGCPolicy()}
+}
+
+// publishing is a Store whose Writes publish the events they append once
+// the Write has committed, so that every change of the desk reaches live
+// listeners without each one publishing its own events. A Write that fails
+// publishes nothing: its events were rolled back with it.
+type publishing struct {
+	kesher.Store
+	pub kesher.Publisher
+}
+
+func (p publishing) Write(ctx context.Context, fn func(kesher.Tx) error) error {
+	var events []*kesher.Event
+	err := p.Store.Write(ctx, func(tx kesher.Tx) error {
+		// Only the events of the run that commits count, should a Store
+		// ever run fn more than once.
+		events = events[:0]
+		return fn(recording{Tx: tx, events: &events})
+	})
+	if err == nil && len(events) > 0 {
+		p.pub.Publish(events)
+	}
+	return err
+}
+
+// recording is a Tx that remembers the events appended through it.
+type recording struct {
+	kesher.Tx
+	events *[]*kesher.Event
+}
+
+func (r recording) AppendEvent(ctx context.Context, e *kesher.Event) error {
+	if err := r.Tx.AppendEvent(ctx, e); err != nil {
+		return err
+	}
+	*r.events = append(*r.events, e)
+	return nil
 }
 
 // Ping reports whether the database answers.

@@ -137,7 +137,8 @@ func (d *Desk) appendMessage(ctx context.Context, tx kesher.Tx, conv *kesher.Con
 }
 
 // newMessage makes the message in for conv and applies it to conv's
-// activity fields (count, last message time, excerpt) in memory.
+// activity fields (count, last message time, excerpt, waiting since) in
+// memory.
 func (d *Desk) newMessage(ctx context.Context, conv *kesher.Conversation, in NewMessage) *kesher.Message {
 	created := timeOr(in.CreatedAt, d.clock.Now())
 	m := &kesher.Message{
@@ -162,6 +163,12 @@ func (d *Desk) newMessage(ctx context.Context, conv *kesher.Conversation, in New
 	}
 	if created.After(conv.UpdatedAt) {
 		conv.UpdatedAt = created
+	}
+	switch {
+	case m.Direction == kesher.Inbound && conv.WaitingSince.IsZero():
+		conv.WaitingSince = created
+	case m.Direction == kesher.Outbound:
+		conv.WaitingSince = time.Time{}
 	}
 	return m
 }

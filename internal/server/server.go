@@ -20,6 +20,8 @@ import (
 type Config struct {
 	// API serves /api/.
 	API http.Handler
+	// UI serves every other path: the agent desk's pages and assets.
+	UI http.Handler
 	// Ready reports whether the database answers (for /readyz).
 	Ready    func(context.Context) error
 	Logger   *slog.Logger
@@ -52,6 +54,9 @@ func New(cfg Config) *Server {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}))
 	mux.Handle("/api/", cfg.API)
+	if cfg.UI != nil {
+		mux.Handle("/", cfg.UI)
+	}
 	return &Server{handler: observe(mux, cfg.Logger, cfg.Registry), log: cfg.Logger}
 }
 

@@ -11,15 +11,15 @@ import (
 )
 
 const conversationColumns = "id, number, subject, status, priority, channel, customer_id, owner_id, team_id, reason, tags," +
-	" handoff_count, message_count, last_message_at, excerpt, created_at, updated_at, solved_at"
+	" handoff_count, message_count, last_message_at, excerpt, created_at, updated_at, solved_at, waiting_since"
 
 func scanConversation(s scanner) (*kesher.Conversation, error) {
 	var c kesher.Conversation
 	var owner, team, reason *string
 	var tags string
-	var lastMessage, created, updated, solved int64
+	var lastMessage, created, updated, solved, waiting int64
 	err := s.Scan(&c.ID, &c.Number, &c.Subject, &c.Status, &c.Priority, &c.Channel, &c.CustomerID, &owner, &team, &reason, &tags,
-		&c.HandoffCount, &c.MessageCount, &lastMessage, &c.Excerpt, &created, &updated, &solved)
+		&c.HandoffCount, &c.MessageCount, &lastMessage, &c.Excerpt, &created, &updated, &solved, &waiting)
 	if err != nil {
 		return nil, err
 	}
@@ -31,6 +31,7 @@ func scanConversation(s scanner) (*kesher.Conversation, error) {
 		c.Tags = []string{}
 	}
 	c.LastMessageAt, c.CreatedAt, c.UpdatedAt, c.SolvedAt = fromMicros(lastMessage), fromMicros(created), fromMicros(updated), fromMicros(solved)
+	c.WaitingSince = fromMicros(waiting)
 	return &c, nil
 }
 
@@ -47,21 +48,13 @@ func (q *queries) Conversation(ctx context.Context, id string) (*kesher.Conversa
 	return c, q.dbErr(err, "conversation "+id)
 }
 
-// maxBranches bounds the UNION ALL of Conversations; beyond it one scan
+// maxBranches bounds the scans of conversationScans; beyond it one scan
 // with IN lists is cheaper than many small ones.
 const maxBranches = 16
 
-// Conversations lists conversations by last update, newest first.
-//
-// Lists select several statuses or owners ("open, mine or unowned"), and
-// neither database reads "status IN (…) AND (owner_id = ? OR owner_id IS
-// NULL) ORDER BY updated_at DESC LIMIT 50" as a few index range scans: they
-// scan one index in order and filter, or collect every match and sort.
-// So the query is a UNION ALL with one branch per status (all of them when
-// the filter names none, as there are only five) and per owner, each an
-// ordered range scan of an index that starts with the branch's equality
-// columns and stops at its own LIMIT; the outer ORDER BY merges the few
-// rows they return.
+// Conversations lists conversations by last update, newest first. Each of
+// conversationScans' range scans stops at its own LIMIT, and the outer
+// ORDER BY merges the few rows they return.
 func (q *queries) Conversations(ctx context.Context, f kesher.ConversationFilter) ([]*kesher.Conversation, string, error) {
 	limit := pageLimit(f.Page)
 	key, id, after, err := decodeCursor(f.Page.Cursor)
@@ -69,6 +62,63 @@ func (q *queries) Conversations(ctx context.Context, f kesher.ConversationFilter
 		return nil, "", err
 	}
 	var a args
+	var extra []string
+	if after {
+		extra = append(extra, "(updated_at, id) < ("+a.add(key)+", "+a.add(id)+")")
+	}
+	scans := conversationScans(f, &a, extra...)
+	order := " ORDER BY updated_at DESC, id DESC LIMIT " + a.add(limit+1)
+	query := "SELECT " + conversationColumns + " FROM conversations c WHERE " + scans[0] + order
+	if len(scans) > 1 {
+		parts := make([]string, len(scans))
+		for i, where := range scans {
+			parts[i] = "SELECT * FROM (SELECT " + conversationColumns + " FROM conversations c WHERE " + where + order + ") AS b" + strconv.Itoa(i)
+		}
+		query = strings.Join(parts, " UNION ALL ") + order
+	}
+	cs, more, err := list(ctx, q, "conversations", query, a, limit, scanConversation)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if more {
+		last := cs[len(cs)-1]
+		next = encodeCursor(micros(last.UpdatedAt), last.ID)
+	}
+	return cs, next, nil
+}
+
+// CountConversations counts the conversations f selects, up to max. The
+// LIMIT ends the scans as soon as max rows have been seen, so an inbox tab
+// showing "1000+" costs as much as one showing 1000.
+func (q *queries) CountConversations(ctx context.Context, f kesher.ConversationFilter, max int) (int, error) {
+	if max < 1 {
+		return 0, kesher.FieldError("max", "invalid", "a count needs a maximum of at least 1")
+	}
+	var a args
+	scans := conversationScans(f, &a)
+	for i, where := range scans {
+		scans[i] = "SELECT 1 FROM conversations c WHERE " + where
+	}
+	var n int
+	err := q.q.QueryRowContext(ctx, "SELECT COUNT(*) FROM ("+strings.Join(scans, " UNION ALL ")+" LIMIT "+a.add(max)+") AS n", a...).Scan(&n)
+	return n, q.dbErr(err, "conversations")
+}
+
+// conversationScans returns the WHERE clauses of the index range scans that
+// together select f's conversations, each row in exactly one, adding their
+// arguments to a; the extra conditions apply to every scan. f.Page is not
+// read.
+//
+// Lists select several statuses or owners ("open, mine or unowned"), and
+// neither database reads "status IN (…) AND (owner_id = ? OR owner_id IS
+// NULL) ORDER BY updated_at DESC LIMIT 50" as a few index range scans: they
+// scan one index in order and filter, or collect every match and sort.
+// So there is one scan per status (all of them when the filter names none,
+// as there are only five) and per owner, each of an index that starts with
+// the scan's equality columns and is ordered by the sort key after them.
+// Beyond maxBranches scans, it is one scan with IN lists.
+func conversationScans(f kesher.ConversationFilter, a *args, extra ...string) []string {
 	var common []string
 	eq := func(column string, vals []string) {
 		switch len(vals) {
@@ -76,7 +126,7 @@ func (q *queries) Conversations(ctx context.Context, f kesher.ConversationFilter
 		case 1:
 			common = append(common, column+" = "+a.add(vals[0]))
 		default:
-			common = append(common, column+" IN "+in(&a, vals))
+			common = append(common, column+" IN "+in(a, vals))
 		}
 	}
 	eq("team_id", f.TeamIDs)
@@ -92,51 +142,34 @@ func (q *queries) Conversations(ctx context.Context, f kesher.ConversationFilter
 	if !f.UpdatedAfter.IsZero() {
 		common = append(common, "updated_at > "+a.add(micros(f.UpdatedAfter)))
 	}
-	if after {
-		common = append(common, "(updated_at, id) < ("+a.add(key)+", "+a.add(id)+")")
-	}
-	limitArg := a.add(limit + 1)
-	// Repeated values would make repeated branches, and repeated rows.
+	common = append(common, extra...)
+	// Repeated values would make repeated scans, and repeated rows.
 	statuses, owners := unique(strs(f.Statuses)), unique(f.OwnerIDs)
 	if len(statuses) == 0 {
 		statuses = strs(kesher.Statuses)
 	}
-	var query string
-	if len(statuses)*max(len(owners), 1) <= maxBranches {
-		var parts []string
-		for _, s := range statuses {
-			for _, o := range orNone(owners) {
-				where := append(slices.Clip(common), "status = "+a.add(s))
-				if o != nil {
-					where = append(where, ownerIs(&a, *o))
-				}
-				parts = append(parts, "SELECT * FROM (SELECT "+conversationColumns+" FROM conversations c WHERE "+strings.Join(where, " AND ")+
-					" ORDER BY updated_at DESC, id DESC LIMIT "+limitArg+") AS b"+strconv.Itoa(len(parts)))
-			}
-		}
-		query = strings.Join(parts, " UNION ALL ") + " ORDER BY updated_at DESC, id DESC LIMIT " + limitArg
-	} else {
+	if len(statuses)*max(len(owners), 1) > maxBranches {
 		eq("status", statuses)
 		if len(owners) > 0 {
 			ors := make([]string, len(owners))
 			for i, o := range owners {
-				ors[i] = ownerIs(&a, o)
+				ors[i] = ownerIs(a, o)
 			}
 			common = append(common, "("+strings.Join(ors, " OR ")+")")
 		}
-		query = "SELECT " + conversationColumns + " FROM conversations c WHERE " + strings.Join(common, " AND ") +
-			" ORDER BY updated_at DESC, id DESC LIMIT " + limitArg
+		return []string{strings.Join(common, " AND ")}
 	}
-	cs, more, err := list(ctx, q, "conversations", query, a, limit, scanConversation)
-	if err != nil {
-		return nil, "", err
+	var scans []string
+	for _, s := range statuses {
+		for _, o := range orNone(owners) {
+			where := append(slices.Clip(common), "status = "+a.add(s))
+			if o != nil {
+				where = append(where, ownerIs(a, *o))
+			}
+			scans = append(scans, strings.Join(where, " AND "))
+		}
 	}
-	next := ""
-	if more {
-		last := cs[len(cs)-1]
-		next = encodeCursor(micros(last.UpdatedAt), last.ID)
-	}
-	return cs, next, nil
+	return scans
 }
 
 // unique returns the distinct values of vals.
@@ -190,10 +223,10 @@ func (t *tx) CreateConversation(ctx context.Context, c *kesher.Conversation) err
 		return err
 	}
 	err = t.insert(ctx, "conversation "+c.ID, "INSERT INTO conversations ("+conversationColumns+")"+
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
 		args{c.ID, c.Number, c.Subject, string(c.Status), string(c.Priority), string(c.Channel), c.CustomerID,
 			nullable(c.OwnerID), nullable(c.TeamID), nullable(c.Reason), tags, c.HandoffCount, c.MessageCount,
-			micros(c.LastMessageAt), c.Excerpt, micros(c.CreatedAt), micros(c.UpdatedAt), micros(c.SolvedAt)})
+			micros(c.LastMessageAt), c.Excerpt, micros(c.CreatedAt), micros(c.UpdatedAt), micros(c.SolvedAt), micros(c.WaitingSince)})
 	if err != nil {
 		return err
 	}
@@ -214,10 +247,10 @@ func (t *tx) UpdateConversation(ctx context.Context, c *kesher.Conversation) err
 	}
 	_, err = t.q.ExecContext(ctx, "UPDATE conversations SET subject = $2, status = $3, priority = $4, channel = $5,"+
 		" customer_id = $6, owner_id = $7, team_id = $8, reason = $9, tags = $10, handoff_count = $11, message_count = $12,"+
-		" last_message_at = $13, excerpt = $14, updated_at = $15, solved_at = $16 WHERE id = $1",
+		" last_message_at = $13, excerpt = $14, updated_at = $15, solved_at = $16, waiting_since = $17 WHERE id = $1",
 		c.ID, c.Subject, string(c.Status), string(c.Priority), string(c.Channel), c.CustomerID,
 		nullable(c.OwnerID), nullable(c.TeamID), nullable(c.Reason), tags, c.HandoffCount, c.MessageCount,
-		micros(c.LastMessageAt), c.Excerpt, micros(c.UpdatedAt), micros(c.SolvedAt))
+		micros(c.LastMessageAt), c.Excerpt, micros(c.UpdatedAt), micros(c.SolvedAt), micros(c.WaitingSince))
 	if err != nil || tags == oldTags {
 		return t.dbErr(err, "conversation "+c.ID)
 	}

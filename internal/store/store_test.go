@@ -2,8 +2,11 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"sync"
@@ -12,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pressly/goose/v3"
 
 	"kesher"
 	"kesher/internal/store"
@@ -64,6 +68,11 @@ func runSuite(t *testing.T, gc groupCommit, open func(testing.TB) *store.DB) {
 		{"ticket numbers", testTicketNumbers},
 		{"writes are atomic", testWriteAtomic},
 		{"group commit isolates failures", testGroupCommitIsolation},
+		{"conversation counts", testConversationCounts},
+		{"waiting since", testWaitingSince},
+		{"tags", testTags},
+		{"sessions", testSessions},
+		{"first user", testFirstUser},
 	}
 	if gc {
 		tests = append(tests, suiteTest{"group commit batch", testGroupCommitBatch})
@@ -947,4 +956,383 @@ func allPages[T any](t *testing.T, limit int, list func(kesher.Page) ([]T, strin
 		}
 	}
 	return all
+}
+
+func newSession(userID string, hash byte, expires time.Time) *kesher.Session {
+	return &kesher.Session{ID: newID(), UserID: userID, TokenHash: []byte{hash, 0, 0xff}, CSRFToken: "csrf-" + string(rune('a'+hash)),
+		Remember: hash%2 == 0, CreatedAt: t0, LastSeenAt: t0, ExpiresAt: expires, UserAgent: "Mozilla/5.0 (נייד)"}
+}
+
+func testSessions(t *testing.T, db *store.DB) {
+	dana, yossi := createUser(t, db, "dana@example.com"), createUser(t, db, "yossi@example.com")
+	s1, s2, s3 := newSession(dana.ID, 1, at(60)), newSession(dana.ID, 2, at(120)), newSession(yossi.ID, 3, at(180))
+	write(t, db, func(tx kesher.Tx) error {
+		for _, s := range []*kesher.Session{s1, s2, s3} {
+			if err := tx.CreateSession(ctx, s); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, s := range []*kesher.Session{s1, s2, s3} {
+		if got, err := db.SessionByHash(ctx, s.TokenHash); err != nil || !cmp.Equal(s, got) {
+			t.Errorf("SessionByHash = %+v, %v; want %+v", got, err, s)
+		}
+	}
+	_, err := db.SessionByHash(ctx, []byte{1, 0})
+	wantCode(t, "unknown session", err, kesher.ECodeNotFound)
+	err = db.Write(ctx, func(tx kesher.Tx) error { return tx.CreateSession(ctx, newSession(yossi.ID, 1, at(60))) })
+	wantCode(t, "a session with a taken hash", err, kesher.ECodeConflict)
+	err = db.Write(ctx, func(tx kesher.Tx) error { return tx.CreateSession(ctx, newSession("nobody", 4, at(60))) })
+	wantCode(t, "a session of an unknown user", err, kesher.ECodeNotFound)
+
+	write(t, db, func(tx kesher.Tx) error { return tx.TouchSession(ctx, s1.ID, at(30), at(90)) })
+	s1.LastSeenAt, s1.ExpiresAt = at(30), at(90)
+	if got, err := db.SessionByHash(ctx, s1.TokenHash); err != nil || !cmp.Equal(s1, got) {
+		t.Errorf("after TouchSession = %+v, %v; want %+v", got, err, s1)
+	}
+	err = db.Write(ctx, func(tx kesher.Tx) error { return tx.TouchSession(ctx, "nothing", at(30), at(90)) })
+	wantCode(t, "TouchSession of an unknown session", err, kesher.ECodeNotFound)
+
+	// Sessions at 90, 120 and 180 s: those before 121 s go.
+	var n int
+	write(t, db, func(tx kesher.Tx) error {
+		var err error
+		n, err = tx.DeleteExpiredSessions(ctx, at(121))
+		return err
+	})
+	if n != 2 {
+		t.Errorf("DeleteExpiredSessions = %d, want 2", n)
+	}
+	if _, err := db.SessionByHash(ctx, s3.TokenHash); err != nil {
+		t.Errorf("a live session was deleted: %v", err)
+	}
+
+	d1, d2, d3 := newSession(dana.ID, 5, at(600)), newSession(dana.ID, 6, at(600)), newSession(dana.ID, 7, at(600))
+	write(t, db, func(tx kesher.Tx) error {
+		for _, s := range []*kesher.Session{d1, d2, d3} {
+			if err := tx.CreateSession(ctx, s); err != nil {
+				return err
+			}
+		}
+		return tx.DeleteUserSessions(ctx, dana.ID, d2.ID)
+	})
+	for _, s := range []*kesher.Session{d1, d3} {
+		_, err := db.SessionByHash(ctx, s.TokenHash)
+		wantCode(t, "a session DeleteUserSessions did not keep", err, kesher.ECodeNotFound)
+	}
+	if _, err := db.SessionByHash(ctx, d2.TokenHash); err != nil {
+		t.Errorf("the kept session: %v", err)
+	}
+	write(t, db, func(tx kesher.Tx) error { return tx.DeleteUserSessions(ctx, dana.ID, "") })
+	_, err = db.SessionByHash(ctx, d2.TokenHash)
+	wantCode(t, "a session after DeleteUserSessions keeping none", err, kesher.ECodeNotFound)
+	write(t, db, func(tx kesher.Tx) error { return tx.DeleteUserSessions(ctx, dana.ID, "") })
+
+	write(t, db, func(tx kesher.Tx) error { return tx.DeleteSession(ctx, s3.ID) })
+	_, err = db.SessionByHash(ctx, s3.TokenHash)
+	wantCode(t, "a deleted session", err, kesher.ECodeNotFound)
+	err = db.Write(ctx, func(tx kesher.Tx) error { return tx.DeleteSession(ctx, s3.ID) })
+	wantCode(t, "DeleteSession twice", err, kesher.ECodeNotFound)
+
+	// A user's time zone is kept, and written over by UpdateUser.
+	yossi.TimeZone, yossi.UpdatedAt = "Europe/London", at(5)
+	write(t, db, func(tx kesher.Tx) error { return tx.UpdateUser(ctx, yossi) })
+	if got, err := db.User(ctx, yossi.ID); err != nil || got.TimeZone != "Europe/London" {
+		t.Errorf("User after a time zone change = %+v, %v", got, err)
+	}
+}
+
+func testFirstUser(t *testing.T, db *store.DB) {
+	first := &kesher.User{ID: newID(), Email: "first@example.com", Name: "רונית", Role: kesher.RoleAdmin, Active: true,
+		Availability: kesher.Offline, Language: "he", TimeZone: "Asia/Jerusalem", PasswordHash: "hash", TeamIDs: []string{}, CreatedAt: t0, UpdatedAt: t0}
+	write(t, db, func(tx kesher.Tx) error { return tx.CreateFirstUser(ctx, first) })
+	if got, err := db.User(ctx, first.ID); err != nil || !cmp.Equal(first, got) {
+		t.Errorf("the first user = %+v, %v; want %+v", got, err, first)
+	}
+	second := *first
+	second.ID, second.Email = newID(), "second@example.com"
+	err := db.Write(ctx, func(tx kesher.Tx) error { return tx.CreateFirstUser(ctx, &second) })
+	wantCode(t, "a second first user", err, kesher.ECodeConflict)
+}
+
+// TestFirstUserAcrossNodes races first users through several handles of
+// one database, as separate nodes (or the CLI beside the server) would,
+// without group commit, which would line them up in one transaction.
+func TestFirstUserAcrossNodes(t *testing.T) {
+	for _, backend := range []struct {
+		name string
+		dsn  func(t *testing.T) string
+	}{
+		{"sqlite", func(t *testing.T) string { return "sqlite:" + t.TempDir() + "/kesher.db" }},
+		{"postgres", func(t *testing.T) string { return testkit.PostgresDSN(t) }},
+	} {
+		t.Run(backend.name, func(t *testing.T) {
+			dsn := backend.dsn(t)
+			const nodes, tries = 4, 5
+			dbs := make([]*store.DB, nodes)
+			for i := range dbs {
+				db, err := store.Open(ctx, store.Config{DSN: dsn})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { _ = db.Close() })
+				dbs[i] = db
+			}
+			var wg sync.WaitGroup
+			var made atomic.Int32
+			errs := make(chan error, nodes*tries)
+			for i := range nodes * tries {
+				wg.Go(func() {
+					u := &kesher.User{ID: newID(), Email: fmt.Sprintf("admin%d@example.com", i), Name: "מנהל", Role: kesher.RoleAdmin,
+						Active: true, Availability: kesher.Offline, Language: "he", TeamIDs: []string{}, CreatedAt: t0, UpdatedAt: t0}
+					err := dbs[i%nodes].Write(ctx, func(tx kesher.Tx) error { return tx.CreateFirstUser(ctx, u) })
+					if err == nil {
+						made.Add(1)
+					} else if kesher.ErrorCode(err) != kesher.ECodeConflict {
+						errs <- err
+					}
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Error(err)
+			}
+			if n, err := dbs[0].CountUsers(ctx); made.Load() != 1 || n != 1 || err != nil {
+				t.Errorf("%d calls succeeded, %d users (%v); want exactly one", made.Load(), n, err)
+			}
+		})
+	}
+}
+
+// inboxViews are the agent inbox's tabs, as filters for the viewer me.
+func inboxViews(me string, teams []string) []struct {
+	name string
+	f    kesher.ConversationFilter
+} {
+	unsolved := []kesher.Status{kesher.StatusOpen, kesher.StatusPending, kesher.StatusOnHold}
+	return []struct {
+		name string
+		f    kesher.ConversationFilter
+	}{
+		{"mine", kesher.ConversationFilter{OwnerIDs: []string{me}}},
+		{"unassigned", kesher.ConversationFilter{OwnerIDs: []string{kesher.NoOwner}, Statuses: unsolved}},
+		{"my teams", kesher.ConversationFilter{TeamIDs: teams, Statuses: unsolved}},
+		{"all open", kesher.ConversationFilter{Statuses: []kesher.Status{kesher.StatusOpen}}},
+		{"waiting on customer", kesher.ConversationFilter{Statuses: []kesher.Status{kesher.StatusPending}}},
+		{"solved", kesher.ConversationFilter{Statuses: []kesher.Status{kesher.StatusSolved}}},
+	}
+}
+
+func testConversationCounts(t *testing.T, db *store.DB) {
+	all, owners, teams, _ := conversationSet(t, db)
+	filters := inboxViews(owners[0], teams)
+	filters = append(filters, []struct {
+		name string
+		f    kesher.ConversationFilter
+	}{
+		{"everything", kesher.ConversationFilter{}},
+		{"tag and channel", kesher.ConversationFilter{Tags: []string{"vip"}, Channels: []kesher.Channel{kesher.ChannelChat}}},
+		{"one scan with IN lists", kesher.ConversationFilter{OwnerIDs: append(slices.Clone(owners), kesher.NoOwner, "nobody")}},
+		{"the page is ignored", kesher.ConversationFilter{Reasons: []string{"late"}, Page: kesher.Page{Limit: 1, Cursor: "!!!"}}},
+		{"nothing matches", kesher.ConversationFilter{Statuses: []kesher.Status{kesher.StatusClosed}}},
+	}...)
+	for _, tt := range filters {
+		t.Run(tt.name, func(t *testing.T) {
+			want := 0
+			for _, c := range all {
+				if matches(tt.f, c) {
+					want++
+				}
+			}
+			for _, max := range []int{1, 7, want, want + 1, 1000} {
+				if max < 1 {
+					continue
+				}
+				got, err := db.CountConversations(ctx, tt.f, max)
+				if err != nil || got != min(want, max) {
+					t.Errorf("CountConversations(max %d) = %d, %v; want %d", max, got, err, min(want, max))
+				}
+			}
+		})
+	}
+	_, err := db.CountConversations(ctx, kesher.ConversationFilter{}, 0)
+	wantCode(t, "a count with max 0", err, kesher.ECodeValidation)
+}
+
+func testWaitingSince(t *testing.T, db *store.DB) {
+	cust := createCustomer(t, db, newCustomer("Dana", t0))
+	c := newConversation(t, db, &kesher.Conversation{CustomerID: cust.ID, UpdatedAt: at(1), WaitingSince: at(1)})
+	for _, waiting := range []time.Time{{}, at(3)} {
+		if got, err := db.Conversation(ctx, c.ID); err != nil || !cmp.Equal(c, got) {
+			t.Errorf("Conversation = %+v, %v; want waiting since %v", got, err, c.WaitingSince)
+		}
+		c.WaitingSince, c.UpdatedAt = waiting, c.UpdatedAt.Add(time.Second)
+		write(t, db, func(tx kesher.Tx) error { return tx.UpdateConversation(ctx, c) })
+	}
+	if got, err := db.Conversation(ctx, c.ID); err != nil || !cmp.Equal(c, got) {
+		t.Errorf("Conversation = %+v, %v; want waiting since %v", got, err, c.WaitingSince)
+	}
+}
+
+func testTags(t *testing.T, db *store.DB) {
+	if tags, err := db.Tags(ctx); err != nil || len(tags) != 0 {
+		t.Errorf("Tags of an empty desk = %v, %v", tags, err)
+	}
+	cust := createCustomer(t, db, newCustomer("Dana", t0))
+	tagged := func(tags ...string) *kesher.Conversation {
+		return newConversation(t, db, &kesher.Conversation{CustomerID: cust.ID, Tags: tags, UpdatedAt: at(1)})
+	}
+	// Enough conversations with the same tags for several UPDATE chunks.
+	var many []*kesher.Conversation
+	for range 150 {
+		many = append(many, tagged("refund", "vip"))
+	}
+	vip, gold, vipGold, goldVip, none := tagged("vip"), tagged("gold"), tagged("vip", "זהב"), tagged("gold", "vip"), tagged()
+	wantTags := func(step string, want []kesher.TagCount) {
+		t.Helper()
+		got, err := db.Tags(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("Tags %s (-want +got):\n%s", step, diff)
+		}
+	}
+	wantTags("at first", []kesher.TagCount{{Tag: "vip", Count: 153}, {Tag: "refund", Count: 150}, {Tag: "gold", Count: 2}, {Tag: "זהב", Count: 1}})
+
+	rename := func(from, to string) (int, error) {
+		var n int
+		err := db.Write(ctx, func(tx kesher.Tx) error {
+			var err error
+			n, err = tx.RenameTag(ctx, from, to)
+			return err
+		})
+		return n, err
+	}
+	if n, err := rename("vip", "gold"); n != 153 || err != nil {
+		t.Fatalf("RenameTag(vip, gold) = %d, %v; want 153", n, err)
+	}
+	wantTags("after the rename", []kesher.TagCount{{Tag: "gold", Count: 154}, {Tag: "refund", Count: 150}, {Tag: "זהב", Count: 1}})
+	// The tags column follows, sorted, with the two tags merged where a
+	// conversation had both, and nothing else of the row changes.
+	for c, want := range map[*kesher.Conversation][]string{
+		many[0]: {"gold", "refund"}, many[149]: {"gold", "refund"}, vip: {"gold"}, gold: {"gold"},
+		vipGold: {"gold", "זהב"}, goldVip: {"gold"}, none: {},
+	} {
+		c.Tags = want
+		if got, err := db.Conversation(ctx, c.ID); err != nil || !cmp.Equal(c, got) {
+			t.Errorf("conversation after the rename = %+v, %v; want tags %v", got, err, want)
+		}
+	}
+	if n, err := db.CountConversations(ctx, kesher.ConversationFilter{Tags: []string{"gold"}}, 1000); n != 154 || err != nil {
+		t.Errorf("conversations filtered by the new name: %d, %v; want 154", n, err)
+	}
+	_, err := rename("vip", "anything")
+	wantCode(t, "renaming a tag no conversation has", err, kesher.ECodeNotFound)
+	_, err = rename("gold", "gold")
+	wantCode(t, "renaming a tag to itself", err, kesher.ECodeValidation)
+
+	del := func(tag string) (int, error) {
+		var n int
+		err := db.Write(ctx, func(tx kesher.Tx) error {
+			var err error
+			n, err = tx.DeleteTag(ctx, tag)
+			return err
+		})
+		return n, err
+	}
+	if n, err := del("refund"); n != 150 || err != nil {
+		t.Fatalf("DeleteTag(refund) = %d, %v; want 150", n, err)
+	}
+	wantTags("after the delete", []kesher.TagCount{{Tag: "gold", Count: 154}, {Tag: "זהב", Count: 1}})
+	if got, err := db.Conversation(ctx, many[7].ID); err != nil || !slices.Equal(got.Tags, []string{"gold"}) {
+		t.Errorf("conversation after the delete = %+v, %v; want tags [gold]", got, err)
+	}
+	_, err = del("refund")
+	wantCode(t, "deleting a tag twice", err, kesher.ECodeNotFound)
+}
+
+// TestWaitingSinceMigration fills a database made before waiting_since
+// with threads, migrates it, and checks when each customer began waiting.
+func TestWaitingSinceMigration(t *testing.T) {
+	for _, backend := range []struct {
+		name, driver string
+		dialect      goose.Dialect
+		cfg          func(t *testing.T) store.Config
+	}{
+		{"sqlite", "sqlite", goose.DialectSQLite3, func(t *testing.T) store.Config { return store.Config{DataDir: t.TempDir()} }},
+		{"postgres", "pgx", goose.DialectPostgres, func(t *testing.T) store.Config { return store.Config{DSN: testkit.PostgresDSN(t)} }},
+	} {
+		t.Run(backend.name, func(t *testing.T) {
+			cfg := backend.cfg(t)
+			dsn := cfg.DSN
+			if dsn == "" {
+				dsn = filepath.Join(cfg.DataDir, "kesher.db")
+			}
+			raw, err := sql.Open(backend.driver, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer raw.Close()
+			p, err := goose.NewProvider(backend.dialect, raw, os.DirFS("migrations/"+backend.name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.UpTo(ctx, 1); err != nil {
+				t.Fatal(err)
+			}
+			threads := map[string]struct {
+				messages string // one letter per second from 1: inbound, outbound, note
+				want     int    // the second the customer began waiting, 0 for not
+			}{
+				"asked":                {"i", 1},
+				"answered":             {"io", 0},
+				"asked again":          {"ioini", 3},
+				"asked twice":          {"ii", 1},
+				"a note answers none":  {"in", 1},
+				"the desk wrote first": {"o", 0},
+				"no messages":          {"", 0},
+			}
+			exec := func(query string, a ...any) {
+				t.Helper()
+				if _, err := raw.ExecContext(ctx, query, a...); err != nil {
+					t.Fatalf("%s: %v", query, err)
+				}
+			}
+			exec("INSERT INTO customers (id, name, name_lower, language, note, created_at, updated_at) VALUES ('cu', 'Dana', 'dana', 'he', '', 1, 1)")
+			number := 0
+			for id, th := range threads {
+				number++
+				exec("INSERT INTO conversations (id, number, subject, status, priority, channel, customer_id, tags, handoff_count,"+
+					" message_count, last_message_at, excerpt, created_at, updated_at, solved_at)"+
+					" VALUES ($1, $2, '', 'open', 'normal', 'email', 'cu', '[]', 0, 0, 0, '', 1, 1, 0)", id, number)
+				for i, d := range th.messages {
+					dir := map[rune]string{'i': "inbound", 'o': "outbound", 'n': "note"}[d]
+					exec("INSERT INTO messages (id, conversation_id, direction, channel, author_type, author_id, body_text, body_html,"+
+						" attachments, external_id, created_at) VALUES ($1, $2, $3, 'email', 'customer', '', 'x', '', '[]', '', $4)",
+						fmt.Sprintf("%s-%d", id, i), id, dir, at(i+1).UnixMicro())
+				}
+			}
+			db, err := store.Open(ctx, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			for id, th := range threads {
+				want := time.Time{}
+				if th.want > 0 {
+					want = at(th.want)
+				}
+				c, err := db.Conversation(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !c.WaitingSince.Equal(want) {
+					t.Errorf("%s (%s): waiting since %v, want %v", id, th.messages, c.WaitingSince, want)
+				}
+			}
+		})
+	}
 }

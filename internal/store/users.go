@@ -7,13 +7,13 @@ import (
 	"kesher"
 )
 
-const userColumns = "id, email, name, role, active, availability, language, password_hash, created_at, updated_at"
+const userColumns = "id, email, name, role, active, availability, language, time_zone, password_hash, created_at, updated_at"
 
 func scanUser(s scanner) (*kesher.User, error) {
 	var u kesher.User
 	var active int
 	var created, updated int64
-	err := s.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &active, &u.Availability, &u.Language, &u.PasswordHash, &created, &updated)
+	err := s.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &active, &u.Availability, &u.Language, &u.TimeZone, &u.PasswordHash, &created, &updated)
 	if err != nil {
 		return nil, err
 	}
@@ -115,8 +115,8 @@ func (q *queries) members(ctx context.Context, by, other string, ids []string, a
 
 // CreateUser inserts u and its team memberships.
 func (t *tx) CreateUser(ctx context.Context, u *kesher.User) error {
-	err := t.insert(ctx, "user "+u.Email, "INSERT INTO users ("+userColumns+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-		args{u.ID, u.Email, u.Name, string(u.Role), boolInt(u.Active), string(u.Availability), u.Language, u.PasswordHash,
+	err := t.insert(ctx, "user "+u.Email, "INSERT INTO users ("+userColumns+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+		args{u.ID, u.Email, u.Name, string(u.Role), boolInt(u.Active), string(u.Availability), u.Language, u.TimeZone, u.PasswordHash,
 			micros(u.CreatedAt), micros(u.UpdatedAt)})
 	if err != nil {
 		return err
@@ -134,8 +134,8 @@ func (t *tx) CreateUser(ctx context.Context, u *kesher.User) error {
 // (which UpdateTeam changes). A taken email is a conflict.
 func (t *tx) UpdateUser(ctx context.Context, u *kesher.User) error {
 	return t.exec(ctx, "user "+u.ID, "UPDATE users SET email = $2, name = $3, role = $4, active = $5, availability = $6,"+
-		" language = $7, password_hash = $8, updated_at = $9 WHERE id = $1",
-		u.ID, u.Email, u.Name, string(u.Role), boolInt(u.Active), string(u.Availability), u.Language, u.PasswordHash, micros(u.UpdatedAt))
+		" language = $7, time_zone = $8, password_hash = $9, updated_at = $10 WHERE id = $1",
+		u.ID, u.Email, u.Name, string(u.Role), boolInt(u.Active), string(u.Availability), u.Language, u.TimeZone, u.PasswordHash, micros(u.UpdatedAt))
 }
 
 const tokenColumns = "id, user_id, name, hash, created_at, last_used_at"
