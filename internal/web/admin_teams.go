@@ -1,0 +1,23 @@
+package web
+
+import (
+	"net/http"
+
+	"kesher/internal/desk"
+)
+
+// saveTeam creates a team (POST /admin/teams) or replaces a team's name
+// and members (POST /admin/teams/{id}). The desk replaces both at once, so
+// the edit form always carries both; members whose boxes are unticked
+// leave the team.
+func (w *Web) saveTeam(rw http.ResponseWriter, r *http.Request, p *page) error {
+	id := r.PathValue("id")
+	_, err := w.desk.SaveTeam(r.Context(), id, desk.TeamInput{Name: r.PostFormValue("name"), MemberIDs: r.PostForm["member_ids"]})
+	return w.afterAdminChange(rw, r, p, "teams", id, err)
+}
+
+// deleteTeam removes a team; its conversations stay, without a team.
+func (w *Web) deleteTeam(rw http.ResponseWriter, r *http.Request, p *page) error {
+	id := r.PathValue("id")
+	return w.afterAdminChange(rw, r, p, "teams", id, w.desk.DeleteTeam(r.Context(), id))
+}

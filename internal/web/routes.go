@@ -1,0 +1,50 @@
+package web
+
+import "net/http"
+
+// routes is every page and form of the UI. Patterns use the standard
+// mux's method and wildcard syntax, so r.Pattern names the route in the
+// server's metrics.
+var routes = []route{
+	{pattern: "GET /{$}", access: signedIn, handle: func(w *Web, rw http.ResponseWriter, r *http.Request, p *page) error {
+		redirect(rw, r, "/inbox")
+		return nil
+	}},
+	{pattern: "GET /login", access: public, handle: (*Web).showSignIn},
+	{pattern: "POST /login", access: public, handle: (*Web).signIn},
+	{pattern: "POST /logout", access: public, handle: (*Web).signOut},
+	{pattern: "GET /setup", access: public, handle: (*Web).showSetup},
+	{pattern: "POST /setup", access: public, handle: (*Web).setup},
+	{pattern: "POST /settings/language", access: public, handle: (*Web).setLanguage},
+	{pattern: "GET /settings", access: signedIn, handle: (*Web).settings},
+	{pattern: "POST /settings", access: signedIn, handle: (*Web).saveSettings},
+	{pattern: "POST /settings/password", access: signedIn, handle: (*Web).changePassword},
+
+	{pattern: "GET /inbox", access: signedIn, handle: (*Web).inbox},
+	{pattern: "GET /live", access: signedIn, handle: (*Web).liveStream},
+	{pattern: "GET /conversations/{id}", access: signedIn, handle: (*Web).conversation},
+	{pattern: "POST /conversations/{id}", access: signedIn, handle: (*Web).update},
+	{pattern: "POST /conversations/{id}/messages", access: signedIn, handle: (*Web).reply},
+
+	{pattern: "GET /customers", access: signedIn, handle: (*Web).customers},
+	{pattern: "GET /customers/{id}", access: signedIn, handle: (*Web).customer},
+	{pattern: "POST /customers/{id}", access: signedIn, handle: (*Web).updateCustomer},
+	{pattern: "POST /customers/{id}/identities", access: signedIn, handle: (*Web).addIdentity},
+	{pattern: "POST /customers/{id}/identities/{identity}/remove", access: signedIn, handle: (*Web).removeIdentity},
+	{pattern: "POST /customers/{id}/merge", access: signedIn, handle: (*Web).mergeCustomer},
+
+	{pattern: "GET /admin/users", access: admin, handle: adminList("users")},
+	{pattern: "POST /admin/users", access: admin, handle: (*Web).createUser},
+	{pattern: "POST /admin/users/{id}", access: admin, handle: (*Web).updateUser},
+	{pattern: "POST /admin/users/{id}/password", access: admin, handle: (*Web).resetPassword},
+	{pattern: "GET /admin/teams", access: admin, handle: adminList("teams")},
+	{pattern: "POST /admin/teams", access: admin, handle: (*Web).saveTeam},
+	{pattern: "POST /admin/teams/{id}", access: admin, handle: (*Web).saveTeam},
+	{pattern: "POST /admin/teams/{id}/delete", access: admin, handle: (*Web).deleteTeam},
+	{pattern: "GET /admin/reasons", access: admin, handle: adminList("reasons")},
+	{pattern: "POST /admin/reasons", access: admin, handle: (*Web).createReason},
+	{pattern: "POST /admin/reasons/{code}", access: admin, handle: (*Web).updateReason},
+	{pattern: "GET /admin/tags", access: admin, handle: adminList("tags")},
+	{pattern: "POST /admin/tags/rename", access: admin, handle: (*Web).renameTag},
+	{pattern: "POST /admin/tags/delete", access: admin, handle: (*Web).deleteTag},
+}

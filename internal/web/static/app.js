@@ -1,0 +1,194 @@
+// Kesher agent desk: the small layer on top of server-rendered pages.
+// Forms and links work without it; with it, forms marked data-swap update
+// one fragment in place, live events refresh what changed, keyboard
+// shortcuts move through the inbox, and reply drafts survive a reload.
+"use strict";
+
+(() => {
+  const csrf = document.querySelector('meta[name="csrf-token"]')?.content || "";
+  const $ = (sel, root = document) => root.querySelector(sel);
+  const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
+
+  // Fragments. A fragment is an element with an id and a data-src URL that
+  // answers with the element's fresh HTML.
+  async function refresh(el) {
+    if (!el || !el.dataset.src) return;
+    const res = await fetch(el.dataset.src, { headers: { "X-Fragment": "1" }, credentials: "same-origin" });
+    if (res.status === 401) { location.reload(); return; }
+    if (!res.ok) return;
+    const html = await res.text();
+    // The agent may have started working in it while the answer was on
+    // its way.
+    if (busy(el)) { el.dataset.stale = "1"; return; }
+    replace(el, html);
+  }
+
+  function replace(el, html) {
+    const tpl = document.createElement("template");
+    tpl.innerHTML = html.trim();
+    const fresh = tpl.content.firstElementChild;
+    if (!fresh) return;
+    const focusedId = document.activeElement?.id;
+    el.replaceWith(fresh);
+    if (focusedId && !document.getElementById(focusedId)) return;
+    if (focusedId) document.getElementById(focusedId)?.focus();
+    document.dispatchEvent(new CustomEvent("kesher:swapped", { detail: fresh }));
+  }
+
+  // Forms marked data-swap="#id" post in the background and replace that
+  // fragment with the answer; a redirect answer is followed as a page load.
+  document.addEventListener("submit", async (ev) => {
+    const form = ev.target;
+    if (!(form instanceof HTMLFormElement) || !form.dataset.swap) return;
+    ev.preventDefault();
+    const target = $(form.dataset.swap);
+    const body = new URLSearchParams(new FormData(form, ev.submitter));
+    form.setAttribute("aria-busy", "true");
+    try {
+      const res = await fetch(form.action, {
+        method: "POST", body, credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrf, "X-Fragment": "1" },
+      });
+      if (res.redirected) { location.href = res.url; return; }
+      if (res.status === 401) { location.reload(); return; }
+      const html = await res.text();
+      const into = res.headers.get("X-Fragment-Target");
+      const el = into ? $(into) : target;
+      if (el) replace(el, html);
+      if (res.ok) form.dispatchEvent(new CustomEvent("kesher:sent", { bubbles: true }));
+    } finally {
+      form.removeAttribute("aria-busy");
+    }
+  });
+
+  // Selects and checkboxes marked data-autosubmit submit their form.
+  document.addEventListener("change", (ev) => {
+    const el = ev.target;
+    if (el.matches?.("[data-autosubmit]")) el.form?.requestSubmit();
+  });
+
+  // Live updates over server-sent events. The page names what it shows:
+  // data-live-all fragments refresh on any change, data-live-conv="ID"
+  // fragments on changes of that conversation.
+  // A fragment the agent is working in (focus inside, or edited and not
+  // yet sent) is not replaced under their hands: it is marked stale and
+  // refreshed when they leave it.
+  const timers = new Map();
+  function busy(el) { return el.contains(document.activeElement) || el.dataset.dirty === "1"; }
+  function soon(el, wait = 250) {
+    clearTimeout(timers.get(el.id));
+    timers.set(el.id, setTimeout(() => {
+      const now = document.getElementById(el.id);
+      if (!now) return;
+      if (busy(now)) { now.dataset.stale = "1"; return; }
+      refresh(now);
+    }, wait));
+  }
+  for (const type of ["input", "change"]) {
+    document.addEventListener(type, (ev) => {
+      const frag = ev.target.closest?.("[data-src]");
+      if (frag && !ev.target.matches("[data-autosubmit]")) frag.dataset.dirty = "1";
+    });
+  }
+  document.addEventListener("focusout", (ev) => {
+    const frag = ev.target.closest?.("[data-src]");
+    if (!frag || frag.dataset.stale !== "1" || frag.dataset.dirty === "1") return;
+    setTimeout(() => { if (!busy(frag)) { delete frag.dataset.stale; refresh(frag); } });
+  });
+  function startLive() {
+    const conv = document.body.dataset.conversation || "";
+    const src = new EventSource("/live" + (conv ? "?c=" + encodeURIComponent(conv) : ""));
+    src.addEventListener("change", (ev) => {
+      const change = JSON.parse(ev.data);
+      $$("[data-live-all]").forEach((el) => soon(el));
+      if (change.conversation_id) {
+        $$(`[data-live-conv="${CSS.escape(change.conversation_id)}"]`).forEach((el) => soon(el, 0));
+      }
+    });
+    src.addEventListener("presence", (ev) => {
+      const p = JSON.parse(ev.data);
+      const el = $("#presence");
+      if (el && p.conversation_id === conv) { el.textContent = p.text; el.hidden = !p.text; }
+    });
+    src.addEventListener("resync", () => $$("[data-live-all], [data-live-conv]").forEach((el) => soon(el)));
+  }
+  if (document.body.dataset.live === "on") startLive();
+
+  // Drafts: a textarea with data-draft="key" keeps its text in localStorage
+  // until its form is sent.
+  function restoreDrafts(root = document) {
+    $$("textarea[data-draft]", root).forEach((ta) => {
+      const key = "kesher:draft:" + ta.dataset.draft;
+      if (!ta.value) ta.value = localStorage.getItem(key) || "";
+      ta.addEventListener("input", () => {
+        if (ta.value) localStorage.setItem(key, ta.value); else localStorage.removeItem(key);
+      });
+      ta.form?.addEventListener("kesher:sent", () => { localStorage.removeItem(key); ta.value = ""; });
+    });
+  }
+  restoreDrafts();
+  document.addEventListener("kesher:swapped", (ev) => restoreDrafts(ev.detail));
+
+  // The composer: Ctrl+Enter (or Cmd+Enter) sends; the mode switch marks a note.
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey) && ev.target.matches?.("textarea")) {
+      ev.preventDefault();
+      ev.target.form?.requestSubmit();
+    }
+  });
+  document.addEventListener("change", (ev) => {
+    if (ev.target.name === "direction") {
+      ev.target.closest(".composer")?.classList.toggle("is-note", ev.target.value === "note");
+    }
+  });
+
+  // Keyboard shortcuts, off while typing.
+  function typing(el) {
+    return el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName));
+  }
+  function rows() { return $$("[data-row]"); }
+  function select(i) {
+    const all = rows();
+    if (!all.length) return;
+    i = Math.max(0, Math.min(all.length - 1, i));
+    all.forEach((r) => r.classList.remove("selected"));
+    all[i].classList.add("selected");
+    all[i].focus();
+  }
+  function current() { return rows().findIndex((r) => r.classList.contains("selected") || r === document.activeElement); }
+  function composeAs(mode) {
+    const radio = $(`.composer input[name="direction"][value="${mode}"]`);
+    if (!radio) return false;
+    radio.checked = true;
+    radio.dispatchEvent(new Event("change", { bubbles: true }));
+    $(".composer textarea")?.focus();
+    return true;
+  }
+  document.addEventListener("keydown", (ev) => {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (ev.key === "Escape") {
+      if (typing(document.activeElement)) document.activeElement.blur();
+      return;
+    }
+    if (typing(ev.target)) return;
+    let done = true;
+    switch (ev.key) {
+      case "j": select(current() + 1); break;
+      case "k": select(current() - 1); break;
+      case "Enter": {
+        const i = current();
+        if (i >= 0) rows()[i].click(); else done = false;
+        break;
+      }
+      case "r": done = composeAs("outbound"); break;
+      case "n": done = composeAs("note"); break;
+      case "a": { const el = $("[data-key-assign]"); if (el) el.focus(); else done = false; break; }
+      case "s": { const el = $("[data-key-solve]"); if (el) el.click(); else done = false; break; }
+      case "/": { const el = $("[data-key-search]"); if (el) el.focus(); else done = false; break; }
+      case "?": { const d = $("#help"); if (d) (d.open ? d.close() : d.showModal()); break; }
+      default: done = false;
+    }
+    if (done) ev.preventDefault();
+  });
+  $$("[data-close-dialog]").forEach((b) => b.addEventListener("click", () => b.closest("dialog")?.close()));
+})();
