@@ -89,6 +89,41 @@ func cmdBenchQuery(ctx context.Context, args []string, stdout, stderr io.Writer)
 	return err
 }
 
+func cmdBenchUI(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, c := newFlags("bench ui", stderr)
+	iterations := fs.Int("iterations", 1000, "measured renders per page")
+	clients := fs.Int("clients", 200, "open live streams")
+	updates := fs.Int("updates", 50, "live updates measured")
+	seed := fs.Uint64("seed", 1, "random seed")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, store.Config{DSN: c.db, DataDir: c.data, GroupCommit: true, Logger: log})
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer db.Close()
+	s, err := bench.Discover(ctx, db)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: %d agents, %d customers, %d long threads; %d renders per page, %d live updates, GOMAXPROCS %d\n\n",
+		c.describeDB(), len(s.Agents), s.Customers, len(s.LongThreads), *iterations, *updates, runtime.GOMAXPROCS(0))
+	rs, err := bench.UI(ctx, db, s, bench.UIConfig{Iterations: *iterations, Clients: *clients, Updates: *updates, Seed: *seed})
+	fmt.Fprint(stdout, bench.Table(rs))
+	if len(rs) >= 5 && rs[0].P95 > 0 {
+		fmt.Fprintln(stdout)
+		for _, r := range rs[1:5] {
+			fmt.Fprintf(stdout, "%s: p95 %.1f× the API baseline\n", r.Name, float64(r.P95)/float64(rs[0].P95))
+		}
+	}
+	return err
+}
+
 func cmdBenchHTTP(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlags("bench http", stderr)
 	duration := fs.Duration("duration", 10*time.Second, "measured time per run")

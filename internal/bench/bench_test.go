@@ -122,6 +122,33 @@ func TestQuery(t *testing.T) {
 	}
 }
 
+// TestUI is the smoke run of kesher bench ui on a small desk: every page
+// renders for a seeded agent and live updates reach every stream.
+func TestUI(t *testing.T) {
+	ctx := context.Background()
+	db := openSQLite(t)
+	seed(t, db, 60, 200, 800)
+	s, err := bench.Discover(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := bench.UI(ctx, db, s, bench.UIConfig{Iterations: 20, Clients: 5, Updates: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 7 {
+		t.Fatalf("%d results, want 5 pages and 2 live runs", len(rs))
+	}
+	for _, r := range rs[:5] {
+		if r.N != 20 || r.Errors != 0 || r.P50 <= 0 {
+			t.Errorf("%s: %+v", r.Name, r)
+		}
+	}
+	if rs[5].N != 3 || rs[6].N != 15 {
+		t.Errorf("live deliveries: %d and %d, want 3 (1 stream) and 15 (5 streams)", rs[5].N, rs[6].N)
+	}
+}
+
 func TestHTTP(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the server for a few seconds")

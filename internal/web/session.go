@@ -58,7 +58,7 @@ func (w *Web) newPage(rw http.ResponseWriter, r *http.Request) (*page, error) {
 			p.User, p.session, p.secret, p.CSRF = u, s, c.Value, s.CSRFToken
 			*r = *r.WithContext(kesher.WithActor(r.Context(), u))
 		case kesher.ECodeUnauthorized:
-			w.clearCookie(rw, sessionCookie)
+			w.clearCookie(rw, r, sessionCookie)
 		default:
 			p.L = localeFor(nil, r)
 			return p, err
@@ -108,23 +108,27 @@ func (w *Web) formToken(rw http.ResponseWriter, r *http.Request) string {
 	b := make([]byte, 24)
 	_, _ = rand.Read(b)
 	tok := base64.RawURLEncoding.EncodeToString(b)
-	http.SetCookie(rw, &http.Cookie{Name: formCookie, Value: tok, Path: "/", HttpOnly: true, Secure: w.secure, SameSite: http.SameSiteStrictMode})
+	http.SetCookie(rw, &http.Cookie{Name: formCookie, Value: tok, Path: "/", HttpOnly: true, Secure: w.secureFor(r), SameSite: http.SameSiteStrictMode})
 	// The request itself may be the post that needs it (a first visit that
 	// posts at once fails the check, as it should).
 	return tok
 }
 
-func (w *Web) setSession(rw http.ResponseWriter, secret string, remember bool) {
-	c := &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: w.secure, SameSite: http.SameSiteLaxMode}
+func (w *Web) setSession(rw http.ResponseWriter, r *http.Request, secret string, remember bool) {
+	c := &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: w.secureFor(r), SameSite: http.SameSiteLaxMode}
 	if remember {
 		c.MaxAge = int(desk.RememberedSessionLifetime / time.Second)
 	}
 	http.SetCookie(rw, c)
 }
 
-func (w *Web) clearCookie(rw http.ResponseWriter, name string) {
-	http.SetCookie(rw, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: w.secure, SameSite: http.SameSiteLaxMode})
+func (w *Web) clearCookie(rw http.ResponseWriter, r *http.Request, name string) {
+	http.SetCookie(rw, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: w.secureFor(r), SameSite: http.SameSiteLaxMode})
 }
+
+// secureFor reports whether cookies must be Secure: always over TLS, and
+// behind a proxy that terminates TLS when the server is told so.
+func (w *Web) secureFor(r *http.Request) bool { return w.secure || r.TLS != nil }
 
 // SessionAuthenticator lets the REST API accept the UI's session cookie.
 // Reads need only the cookie; anything else must also carry the session's

@@ -41,7 +41,7 @@ func (w *Web) saveSettings(rw http.ResponseWriter, r *http.Request, p *page) err
 	if err != nil {
 		return err
 	}
-	w.setLanguageCookie(rw, r.PostFormValue("language"))
+	w.setLanguageCookie(rw, r, r.PostFormValue("language"))
 	redirect(rw, r, "/settings?saved=preferences")
 	return nil
 }

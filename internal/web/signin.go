@@ -67,10 +67,10 @@ func (w *Web) signIn(rw http.ResponseWriter, r *http.Request, p *page) error {
 		return err
 	}
 	w.limiter.reset(emailKey)
-	w.setSession(rw, secret, s.Remember)
-	w.clearCookie(rw, formCookie)
+	w.setSession(rw, r, secret, s.Remember)
+	w.clearCookie(rw, r, formCookie)
 	if i18n.Valid(u.Language) {
-		w.setLanguageCookie(rw, u.Language)
+		w.setLanguageCookie(rw, r, u.Language)
 	}
 	redirect(rw, r, localPath(f.Next, "/inbox"))
 	return nil
@@ -82,7 +82,7 @@ func (w *Web) signOut(rw http.ResponseWriter, r *http.Request, p *page) error {
 			return err
 		}
 	}
-	w.clearCookie(rw, sessionCookie)
+	w.clearCookie(rw, r, sessionCookie)
 	redirect(rw, r, "/login")
 	return nil
 }
@@ -142,8 +142,8 @@ func (w *Web) setup(rw http.ResponseWriter, r *http.Request, p *page) error {
 	if err != nil {
 		return err
 	}
-	w.setSession(rw, secret, s.Remember)
-	w.clearCookie(rw, formCookie)
+	w.setSession(rw, r, secret, s.Remember)
+	w.clearCookie(rw, r, formCookie)
 	redirect(rw, r, "/inbox")
 	return nil
 }
@@ -160,7 +160,7 @@ func (w *Web) setLanguage(rw http.ResponseWriter, r *http.Request, p *page) erro
 			return err
 		}
 	}
-	w.setLanguageCookie(rw, lang)
+	w.setLanguageCookie(rw, r, lang)
 	back := "/"
 	if ref := r.Referer(); ref != "" {
 		if i := strings.Index(ref, "://"); i >= 0 {
@@ -173,9 +173,9 @@ func (w *Web) setLanguage(rw http.ResponseWriter, r *http.Request, p *page) erro
 	return nil
 }
 
-func (w *Web) setLanguageCookie(rw http.ResponseWriter, lang string) {
+func (w *Web) setLanguageCookie(rw http.ResponseWriter, r *http.Request, lang string) {
 	http.SetCookie(rw, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
-		Secure: w.secure, SameSite: http.SameSiteLaxMode})
+		Secure: w.secureFor(r), SameSite: http.SameSiteLaxMode})
 }
 
 // requestOrigin is the scheme and host the request was made to.
