@@ -120,6 +120,9 @@ func cmdBenchUI(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		for _, r := range rs[1:5] {
 			fmt.Fprintf(stdout, "%s: p95 %.1f× the API baseline\n", r.Name, float64(r.P95)/float64(rs[0].P95))
 		}
+		for _, r := range rs[5:] {
+			fmt.Fprintln(stdout, r.Note)
+		}
 	}
 	return err
 }

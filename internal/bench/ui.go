@@ -7,6 +7,7 @@ import (
 	mrand "math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -200,6 +201,8 @@ func liveDelay(ctx context.Context, base, secret string, clients, updates int, c
 	}
 	ready.Wait()
 	time.Sleep(200 * time.Millisecond) // every stream subscribed
+	var mem runtime.MemStats
+	runtime.ReadMemStats(&mem)
 	begin := time.Now()
 	for i := range updates {
 		// One write at a time, so an announcement names one write.
@@ -222,6 +225,7 @@ func liveDelay(ctx context.Context, base, secret string, clients, updates int, c
 		}
 	}
 	res := summarize(fmt.Sprintf("live update, write start → %d open streams told", clients), durs, time.Since(begin))
+	res.Note = fmt.Sprintf("Go heap in use with %d streams open (server and clients): %.1f MiB", clients, float64(mem.HeapInuse)/(1<<20))
 	cancel()
 	done.Wait()
 	return res, nil
