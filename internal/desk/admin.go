@@ -85,7 +85,8 @@ type UserUpdate struct {
 
 // UpdateUser changes a user. Users may change their own name, language,
 // time zone, availability and password; only admins change roles,
-// activation or anyone else. Deactivating a user ends their sessions.
+// activation or anyone else. Deactivating a user or changing their
+// password ends their sessions.
 func (d *Desk) UpdateUser(ctx context.Context, id string, up UserUpdate) (*kesher.User, error) {
 	actor, err := require(ctx, kesher.RoleAgent)
 	if err != nil {
@@ -148,8 +149,10 @@ func (d *Desk) UpdateUser(ctx context.Context, id string, up UserUpdate) (*keshe
 			return err
 		}
 		// A deactivated user is signed out everywhere at once, not only
-		// when each browser next asks.
-		if _, ok := changes["active"]; ok && !u.Active {
+		// when each browser next asks; so is one whose password changed,
+		// as when it goes through SetPassword.
+		_, deactivated := changes["active"]
+		if deactivated && !u.Active || up.Password != nil {
 			if err := tx.DeleteUserSessions(ctx, u.ID, ""); err != nil {
 				return err
 			}

@@ -134,6 +134,7 @@ func TestSessions(t *testing.T) {
 			{"lifetimes", testLifetimes},
 			{"sign-out", testSignOut},
 			{"deactivation ends sessions", testDeactivationEndsSessions},
+			{"a password set through UpdateUser ends sessions", testUpdatePasswordEndsSessions},
 			{"an admin resets a password", testPasswordReset},
 			{"users change their own password", testOwnPassword},
 			{"who may set a password", testPasswordRights},
@@ -274,6 +275,19 @@ func testSignOut(t *testing.T, f *sessionFixture) {
 			t.Errorf("SignOut(%q) = %v, want nil", secret, err)
 		}
 	}
+}
+
+func testUpdatePasswordEndsSessions(t *testing.T, f *sessionFixture) {
+	laptop, _ := f.signIn(t, "agent@example.com", agentPassword, true)
+	admin, _ := f.signIn(t, "admin@example.com", adminPassword, false)
+	fresh := "סיסמה חדשה וארוכה"
+	if _, err := f.desk.UpdateUser(f.asAdmin, f.agent.ID, desk.UserUpdate{Password: &fresh}); err != nil {
+		t.Fatal(err)
+	}
+	wantSignedOut(t, f, laptop)
+	f.wantSignedIn(t, admin, f.admin)
+	again, _ := f.signIn(t, "agent@example.com", fresh, false)
+	f.wantSignedIn(t, again, f.agent)
 }
 
 func testDeactivationEndsSessions(t *testing.T, f *sessionFixture) {
