@@ -40,8 +40,16 @@ type Message struct {
 	Attachments []Attachment `json:"attachments"`
 	// ExternalID is the channel's own id (an email Message-ID, a provider
 	// message id); inbound messages are deduplicated on it.
-	ExternalID string    `json:"external_id,omitempty"`
-	CreatedAt  time.Time `json:"created_at"`
+	ExternalID string `json:"external_id,omitempty"`
+	// Email holds the email headers of a message that is an email.
+	Email *EmailMeta `json:"email,omitempty"`
+	// Delivery is where an outbound email stands; DeliveryError is the
+	// mail server's reason when it failed, and DeliveredAt when it was
+	// sent.
+	Delivery      Delivery  `json:"delivery"`
+	DeliveryError string    `json:"delivery_error,omitempty"`
+	DeliveredAt   time.Time `json:"delivered_at"`
+	CreatedAt     time.Time `json:"created_at"`
 }
 
 // Attachment describes a file that came with a message. The bytes live in

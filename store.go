@@ -31,10 +31,34 @@ type Queries interface {
 	Tags(ctx context.Context) ([]TagCount, error)
 	// Messages lists a conversation's thread, oldest first.
 	Messages(ctx context.Context, conversationID string, p Page) ([]*Message, string, error)
+	Message(ctx context.Context, id string) (*Message, error)
 	// MessageByExternalID finds an ingested message by its channel's own id.
 	MessageByExternalID(ctx context.Context, ch Channel, externalID string) (*Message, error)
 	// Events lists a conversation's log, oldest first.
 	Events(ctx context.Context, conversationID string, p Page) ([]*Event, string, error)
+	// ConversationByNumber finds a conversation by its human ticket number.
+	ConversationByNumber(ctx context.Context, number int64) (*Conversation, error)
+	// LatestMessage returns the newest message of a conversation on
+	// channel ch whose direction is one of dirs (any when dirs is empty).
+	LatestMessage(ctx context.Context, conversationID string, ch Channel, dirs ...Direction) (*Message, error)
+
+	Mailbox(ctx context.Context, id string) (*Mailbox, error)
+	// MailboxByAddress finds the mailbox a normalised address or alias
+	// belongs to.
+	MailboxByAddress(ctx context.Context, address string) (*Mailbox, error)
+	// Mailboxes lists mailboxes in the order they were created.
+	Mailboxes(ctx context.Context, p Page) ([]*Mailbox, string, error)
+	// IMAPState returns how far the poller has read a mailbox's folder;
+	// ECodeNotFound before its first poll.
+	IMAPState(ctx context.Context, mailboxID, folder string) (*IMAPState, error)
+	// EmailThread returns the email state of a conversation; ECodeNotFound
+	// for a conversation that never had an email.
+	EmailThread(ctx context.Context, conversationID string) (*EmailThread, error)
+	// EmailReceipt finds the receipt of an inbound email by the SHA-256 of
+	// its raw bytes or, when messageID is not "", by its Message-ID.
+	EmailReceipt(ctx context.Context, messageID, rawSHA256 string) (*EmailReceipt, error)
+	// Blob returns the bytes stored under their hex SHA-256.
+	Blob(ctx context.Context, sha256 string) ([]byte, error)
 
 	User(ctx context.Context, id string) (*User, error)
 	// UserByEmail matches the normalised (lower-case) email.
@@ -53,6 +77,15 @@ type Queries interface {
 
 	// Idempotency returns the record of an earlier request with this key.
 	Idempotency(ctx context.Context, userID, key string) (*IdempotencyRecord, error)
+
+	// Job returns a job of the outbox.
+	Job(ctx context.Context, id string) (*Job, error)
+	// JobsByState lists the jobs in a state, the latest enqueued, finished
+	// or failed first, for the admin view. An unknown state is
+	// ECodeValidation on field "state".
+	JobsByState(ctx context.Context, state JobState, p Page) ([]*Job, string, error)
+	// CountJobs counts the jobs in a state, for metrics.
+	CountJobs(ctx context.Context, state JobState) (int, error)
 }
 
 // Tx reads and writes inside one atomic unit of work. Unique violations are
@@ -76,6 +109,10 @@ type Tx interface {
 	// UpdateConversation saves every mutable field of c.
 	UpdateConversation(ctx context.Context, c *Conversation) error
 	CreateMessage(ctx context.Context, m *Message) error
+	// UpdateMessageDelivery saves a message's body text, external id,
+	// email metadata and delivery state: an outbound email gets its
+	// Message-ID when it is queued, and its text and state when it is sent.
+	UpdateMessageDelivery(ctx context.Context, m *Message) error
 	AppendEvent(ctx context.Context, e *Event) error
 	// RenameTag replaces tag from with tag to on every conversation that
 	// carries it, merging the two where a conversation has both, and
@@ -118,6 +155,25 @@ type Tx interface {
 	CreateReason(ctx context.Context, r *Reason) error
 	UpdateReason(ctx context.Context, r *Reason) error
 
+	// CreateMailbox inserts a mailbox and its addresses; an address or
+	// alias that belongs to a mailbox already is ECodeConflict.
+	CreateMailbox(ctx context.Context, m *Mailbox) error
+	// UpdateMailbox saves every field of m and replaces its aliases.
+	UpdateMailbox(ctx context.Context, m *Mailbox) error
+	// DeleteMailbox deletes a mailbox with its addresses and IMAP state;
+	// its conversations keep no mailbox.
+	DeleteMailbox(ctx context.Context, id string) error
+	// SaveIMAPState inserts or replaces the state of a mailbox's folder.
+	SaveIMAPState(ctx context.Context, s *IMAPState) error
+	// SaveEmailThread inserts or replaces the email state of a conversation.
+	SaveEmailThread(ctx context.Context, th *EmailThread) error
+	// CreateEmailReceipt records an inbound email; one whose raw hash or
+	// Message-ID is recorded already is ECodeConflict.
+	CreateEmailReceipt(ctx context.Context, r *EmailReceipt) error
+	// PutBlob stores data, compressed, under its hex SHA-256. Storing the
+	// same bytes again does nothing.
+	PutBlob(ctx context.Context, sha256 string, data []byte) error
+
 	// ReserveIdempotency records that a request with this key has started.
 	// It returns ECodeConflict when the key is already recorded.
 	ReserveIdempotency(ctx context.Context, r *IdempotencyRecord) error
@@ -125,6 +181,34 @@ type Tx interface {
 	CompleteIdempotency(ctx context.Context, r *IdempotencyRecord) error
 	// ReleaseIdempotency forgets a key whose request failed, so a retry runs.
 	ReleaseIdempotency(ctx context.Context, userID, key string) error
+
+	// EnqueueJob adds j to the outbox as a new pending job, setting its
+	// State, Attempts and LastError accordingly. When a job of the same
+	// Kind with the same non-empty Key exists (pending, failed, or done and
+	// not yet purged) it adds nothing and returns nil: a retried request
+	// enqueues its work once.
+	EnqueueJob(ctx context.Context, j *Job) error
+	// ClaimJobs takes up to limit pending jobs that are due at now and that
+	// no runner holds, earliest RunAt first: it leases them until
+	// now+lease, counts an attempt and returns them as they now are. No
+	// two claims, from any node, take a job while its lease lasts. A limit
+	// below 1 is ECodeValidation on field "limit".
+	ClaimJobs(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*Job, error)
+	// FinishJob marks a pending job done. It returns ECodeNotFound when
+	// there is no pending job id.
+	FinishJob(ctx context.Context, id string, now time.Time) error
+	// RetryJob releases a pending job's lease and makes it due at runAt,
+	// recording why the last attempt failed. It returns ECodeNotFound when
+	// there is no pending job id.
+	RetryJob(ctx context.Context, id string, runAt time.Time, lastErr string) error
+	// FailJob gives a pending job up: it is kept, failed, for the admin
+	// view and is never run again. It returns ECodeNotFound when there is
+	// no pending job id.
+	FailJob(ctx context.Context, id, lastErr string, now time.Time) error
+	// PurgeJobs deletes up to limit done jobs that finished before the
+	// given time, oldest first, and returns how many it deleted. Failed
+	// jobs stay. A limit below 1 is ECodeValidation on field "limit".
+	PurgeJobs(ctx context.Context, before time.Time, limit int) (int, error)
 }
 
 // Store is the desk's database.

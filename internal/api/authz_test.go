@@ -89,6 +89,21 @@ var authMatrix = map[string]authRow{
 	"GET /reasons":          {min: kesher.RoleAgent, target: fixed("/reasons", "")},
 	"GET /reasons/{code}":   {min: kesher.RoleAgent, target: fixed("/reasons/late-delivery", "")},
 	"PATCH /reasons/{code}": {min: kesher.RoleAdmin, target: fixed("/reasons/late-delivery", `{"name": "Late delivery"}`)},
+
+	"POST /mailboxes": {min: kesher.RoleAdmin, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		return "/mailboxes", fmt.Sprintf(`{"address": "support%d@noga.co.il", "name": "נגה תמיכה"}`, n)
+	}},
+	// Agents list mailboxes (to answer mail) but not their settings.
+	"GET /mailboxes":        {min: kesher.RoleAgent, target: fixed("/mailboxes", "")},
+	"GET /mailboxes/{id}":   {min: kesher.RoleAdmin, target: fixed("/mailboxes/{mailbox}", "")},
+	"PATCH /mailboxes/{id}": {min: kesher.RoleAdmin, target: fixed("/mailboxes/{mailbox}", `{"acknowledge": true}`)},
+	"DELETE /mailboxes/{id}": {min: kesher.RoleAdmin, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		m, err := f.desk.SaveMailbox(context.Background(), "", desk.MailboxInput{Address: fmt.Sprintf("temp%d@noga.co.il", n)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "/mailboxes/" + m.ID, ""
+	}},
 }
 
 // TestAuthorisationMatrix calls every route as nobody, a deactivated user
@@ -112,6 +127,11 @@ func TestAuthorisationMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.vars["team"] = team.ID
+	mb, err := f.desk.SaveMailbox(context.Background(), "", desk.MailboxInput{Address: "support@noga.co.il", TeamID: team.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.vars["mailbox"] = mb.ID
 
 	n := 0
 	for _, rt := range routes {

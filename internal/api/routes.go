@@ -65,6 +65,12 @@ var routes = []route{
 	{method: "GET", path: "/reasons", handle: (*api).listReasons},
 	{method: "GET", path: "/reasons/{code}", handle: (*api).getReason},
 	{method: "PATCH", path: "/reasons/{code}", handle: (*api).updateReason},
+
+	{method: "POST", path: "/mailboxes", handle: (*api).createMailbox},
+	{method: "GET", path: "/mailboxes", handle: (*api).listMailboxes},
+	{method: "GET", path: "/mailboxes/{id}", handle: (*api).getMailbox},
+	{method: "PATCH", path: "/mailboxes/{id}", handle: (*api).updateMailbox},
+	{method: "DELETE", path: "/mailboxes/{id}", handle: (*api).deleteMailbox},
 }
 
 // handler wraps a route with what every request goes through: the body

@@ -191,23 +191,40 @@ func (d *Desk) AddMessage(ctx context.Context, conversationID string, in NewMess
 		if c.Status == kesher.StatusClosed && in.Direction != kesher.Note {
 			return kesher.Errorf(kesher.ECodeConflict, "conversation %d is closed; only notes can be added", c.Number)
 		}
-		if in.Direction == kesher.Inbound && c.Status != kesher.StatusOpen {
-			e := d.event(ctx, kesher.EventConversationUpdated, map[string]any{"changes": map[string]change{"status": {c.Status, kesher.StatusOpen}}, "cause": "customer_message"})
-			e.ConversationID, e.CustomerID = c.ID, c.CustomerID
-			if err := tx.AppendEvent(ctx, e); err != nil {
+		if in.Direction == kesher.Inbound {
+			if err := d.reopenForCustomer(ctx, tx, c); err != nil {
 				return err
 			}
-			d.setStatus(c, kesher.StatusOpen)
 		}
 		if in.Direction == kesher.Outbound && actor != nil && c.OwnerID == "" {
 			if err := d.changeOwner(ctx, tx, actor, c, actor.ID, ""); err != nil {
 				return err
 			}
 		}
-		msg, err = d.appendMessage(ctx, tx, c, in)
-		return err
+		if msg, err = d.appendMessage(ctx, tx, c, in); err != nil {
+			return err
+		}
+		// A reply on the email channel goes out as an email, except one
+		// that an import backdates, that another system already sent (it
+		// has that system's id) or that a replayed history holds.
+		if msg.Direction == kesher.Outbound && msg.Channel == kesher.ChannelEmail && in.CreatedAt.IsZero() && in.ExternalID == "" && !d.history {
+			return d.queueEmail(ctx, tx, c, msg)
+		}
+		return nil
 	})
 	return msg, err
+}
+
+// reopenForCustomer opens a conversation that waited or was solved when
+// its customer writes again, and records why.
+func (d *Desk) reopenForCustomer(ctx context.Context, tx kesher.Tx, c *kesher.Conversation) error {
+	if c.Status == kesher.StatusOpen {
+		return nil
+	}
+	e := d.event(ctx, kesher.EventConversationUpdated, map[string]any{"changes": map[string]change{"status": {c.Status, kesher.StatusOpen}}, "cause": "customer_message"})
+	e.ConversationID, e.CustomerID = c.ID, c.CustomerID
+	d.setStatus(c, kesher.StatusOpen)
+	return tx.AppendEvent(ctx, e)
 }
 
 func apply[T comparable](changes map[string]change, field string, dst *T, src *T) {

@@ -20,6 +20,8 @@ type Desk struct {
 	clock  kesher.Clock
 	log    *slog.Logger
 	policy *bluemonday.Policy
+	// history: see Config.History.
+	history bool
 }
 
 // Config holds what a Desk needs.
@@ -30,6 +32,9 @@ type Config struct {
 	// Publisher receives the events of every committed Write; nil
 	// publishes nothing.
 	Publisher kesher.Publisher
+	// History makes the desk record a past that it replays (the demo): its
+	// replies never leave the desk, so no email is queued for them.
+	History bool
 }
 
 // New returns a Desk.
@@ -44,7 +49,7 @@ func New(cfg Config) *Desk {
 	if cfg.Publisher != nil {
 		st = publishing{Store: st, pub: cfg.Publisher}
 	}
-	return &Desk{store: st, clock: cfg.Clock, log: cfg.Logger, policy: bluemonday.UGCPolicy()}
+	return &Desk{store: st, clock: cfg.Clock, log: cfg.Logger, policy: bluemonday.UGCPolicy(), history: cfg.History}
 }
 
 // publishing is a Store whose Writes publish the events they append once

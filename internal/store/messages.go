@@ -7,14 +7,15 @@ import (
 	"kesher"
 )
 
-const messageColumns = "id, conversation_id, direction, channel, author_type, author_id, body_text, body_html, attachments, external_id, created_at"
+const messageColumns = "id, conversation_id, direction, channel, author_type, author_id, body_text, body_html, attachments, external_id," +
+	" email, delivery, delivery_error, delivered_at, created_at"
 
 func scanMessage(s scanner) (*kesher.Message, error) {
 	var m kesher.Message
-	var attachments string
-	var created int64
+	var attachments, email string
+	var delivered, created int64
 	err := s.Scan(&m.ID, &m.ConversationID, &m.Direction, &m.Channel, &m.AuthorType, &m.AuthorID, &m.BodyText, &m.BodyHTML,
-		&attachments, &m.ExternalID, &created)
+		&attachments, &m.ExternalID, &email, &m.Delivery, &m.DeliveryError, &delivered, &created)
 	if err != nil {
 		return nil, err
 	}
@@ -24,8 +25,23 @@ func scanMessage(s scanner) (*kesher.Message, error) {
 	if m.Attachments == nil {
 		m.Attachments = []kesher.Attachment{}
 	}
-	m.CreatedAt = fromMicros(created)
+	if email != "" {
+		m.Email = new(kesher.EmailMeta)
+		if err := json.Unmarshal([]byte(email), m.Email); err != nil {
+			return nil, err
+		}
+	}
+	m.DeliveredAt, m.CreatedAt = fromMicros(delivered), fromMicros(created)
 	return &m, nil
+}
+
+// emailJSON stores a message's email metadata as JSON, or "" for none.
+func emailJSON(e *kesher.EmailMeta) (string, error) {
+	if e == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(e)
+	return string(b), err
 }
 
 // Messages lists a conversation's thread, oldest first.
@@ -47,6 +63,12 @@ func (q *queries) Messages(ctx context.Context, conversationID string, p kesher.
 	}
 	last := ms[len(ms)-1]
 	return ms, encodeCursor(micros(last.CreatedAt), last.ID), nil
+}
+
+// Message returns one message.
+func (q *queries) Message(ctx context.Context, id string) (*kesher.Message, error) {
+	m, err := scanMessage(q.q.QueryRowContext(ctx, "SELECT "+messageColumns+" FROM messages WHERE id = $1", id))
+	return m, q.dbErr(err, "message "+id)
 }
 
 // MessageByExternalID finds an ingested message by its channel's own id.
@@ -85,7 +107,36 @@ func (t *tx) CreateMessage(ctx context.Context, m *kesher.Message) error {
 	if err != nil {
 		return err
 	}
-	return t.insert(ctx, "message "+m.ID, "INSERT INTO messages ("+messageColumns+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+	email, err := emailJSON(m.Email)
+	if err != nil {
+		return err
+	}
+	return t.insert(ctx, "message "+m.ID, "INSERT INTO messages ("+messageColumns+")"+
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
 		args{m.ID, m.ConversationID, string(m.Direction), string(m.Channel), string(m.AuthorType), m.AuthorID, m.BodyText, m.BodyHTML,
-			string(b), m.ExternalID, micros(m.CreatedAt)})
+			string(b), m.ExternalID, email, string(m.Delivery), m.DeliveryError, micros(m.DeliveredAt), micros(m.CreatedAt)})
+}
+
+// UpdateMessageDelivery saves the fields of m that change while an
+// outbound email is queued and sent.
+func (t *tx) UpdateMessageDelivery(ctx context.Context, m *kesher.Message) error {
+	email, err := emailJSON(m.Email)
+	if err != nil {
+		return err
+	}
+	return t.exec(ctx, "message "+m.ID, "UPDATE messages SET body_text = $2, external_id = $3, email = $4, delivery = $5,"+
+		" delivery_error = $6, delivered_at = $7 WHERE id = $1",
+		m.ID, m.BodyText, m.ExternalID, email, string(m.Delivery), m.DeliveryError, micros(m.DeliveredAt))
+}
+
+// LatestMessage returns the newest message of a conversation on one
+// channel in some directions, read backwards along messages_conversation.
+func (q *queries) LatestMessage(ctx context.Context, conversationID string, ch kesher.Channel, dirs ...kesher.Direction) (*kesher.Message, error) {
+	a := args{conversationID, string(ch)}
+	query := "SELECT " + messageColumns + " FROM messages WHERE conversation_id = $1 AND channel = $2"
+	if len(dirs) > 0 {
+		query += " AND direction IN " + in(&a, strs(dirs))
+	}
+	m, err := scanMessage(q.q.QueryRowContext(ctx, query+" ORDER BY created_at DESC, id DESC LIMIT 1", a...))
+	return m, q.dbErr(err, "message of conversation "+conversationID+" on "+string(ch))
 }

@@ -1,14 +1,18 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -73,6 +77,17 @@ func runSuite(t *testing.T, gc groupCommit, open func(testing.TB) *store.DB) {
 		{"tags", testTags},
 		{"sessions", testSessions},
 		{"first user", testFirstUser},
+		{"jobs", testJobs},
+		{"job claims", testJobClaims},
+		{"job transitions", testJobTransitions},
+		{"outbox is atomic", testOutboxAtomic},
+		{"mailboxes", testMailboxes},
+		{"IMAP state", testIMAPState},
+		{"blobs", testBlobs},
+		{"message email and delivery", testMessageEmail},
+		{"conversation by number", testConversationByNumber},
+		{"email threads", testEmailThreads},
+		{"email receipts", testEmailReceipts},
 	}
 	if gc {
 		tests = append(tests, suiteTest{"group commit batch", testGroupCommitBatch})
@@ -1335,4 +1350,637 @@ func TestWaitingSinceMigration(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The outbox: jobs written in a Write, claimed with a lease by runners.
+
+func newJob(kind, key string, runAt time.Time) *kesher.Job {
+	return &kesher.Job{ID: newID(), Kind: kind, Key: key, Payload: json.RawMessage(`{"message_id":"` + key + `","שפה":"he"}`),
+		RunAt: runAt, CreatedAt: t0, UpdatedAt: t0}
+}
+
+func enqueue(t *testing.T, db *store.DB, jobs ...*kesher.Job) {
+	t.Helper()
+	write(t, db, func(tx kesher.Tx) error {
+		for _, j := range jobs {
+			if err := tx.EnqueueJob(ctx, j); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func claim(t *testing.T, db *store.DB, now time.Time, lease time.Duration, limit int) []*kesher.Job {
+	t.Helper()
+	var jobs []*kesher.Job
+	write(t, db, func(tx kesher.Tx) error {
+		var err error
+		jobs, err = tx.ClaimJobs(ctx, now, lease, limit)
+		return err
+	})
+	return jobs
+}
+
+func jobID(j *kesher.Job) string { return j.ID }
+
+func testJobs(t *testing.T, db *store.DB) {
+	a, b := newJob("email.send", "m1", t0), newJob("email.send", "", t0)
+	a.State, a.Attempts, a.LastError = kesher.JobFailed, 3, "stale" // EnqueueJob makes every job new
+	enqueue(t, db, a, b)
+	a.State, a.Attempts, a.LastError = kesher.JobPending, 0, ""
+	for _, want := range []*kesher.Job{a, b} {
+		if got, err := db.Job(ctx, want.ID); err != nil || !cmp.Equal(want, got) {
+			t.Errorf("Job = %+v, %v; want %+v", got, err, want)
+		}
+	}
+	_, err := db.Job(ctx, "missing")
+	wantCode(t, "a missing job", err, kesher.ECodeNotFound)
+
+	// The same kind and key add nothing; another kind, or no key, adds.
+	again, otherKind, noKey := newJob("email.send", "m1", t0), newJob("email.ack", "m1", t0), newJob("email.send", "", t0)
+	otherKind.UpdatedAt = at(5)
+	enqueue(t, db, again, otherKind, noKey)
+	_, err = db.Job(ctx, again.ID)
+	wantCode(t, "a job whose key was taken", err, kesher.ECodeNotFound)
+	for _, j := range []*kesher.Job{otherKind, noKey} {
+		if _, err := db.Job(ctx, j.ID); err != nil {
+			t.Errorf("Job %s (kind %s, key %q): %v", j.ID, j.Kind, j.Key, err)
+		}
+	}
+	noKey2 := newJob("email.send", "", t0)
+	if err := db.Write(ctx, func(tx kesher.Tx) error { return tx.EnqueueJob(ctx, noKey2) }); err != nil {
+		t.Errorf("a second job without a key: %v", err)
+	}
+	dupID := newJob("email.send", "m2", t0)
+	dupID.ID = a.ID
+	err = db.Write(ctx, func(tx kesher.Tx) error { return tx.EnqueueJob(ctx, dupID) })
+	wantCode(t, "a job with a taken ID", err, kesher.ECodeConflict)
+
+	pending := allPages(t, 2, func(p kesher.Page) ([]*kesher.Job, string, error) { return db.JobsByState(ctx, kesher.JobPending, p) })
+	if got, err := db.CountJobs(ctx, kesher.JobPending); len(pending) != 5 || got != 5 || err != nil {
+		t.Fatalf("%d pending jobs listed, %d counted (%v); want 5", len(pending), got, err)
+	}
+	// The latest change first, then the latest ID.
+	want := []string{otherKind.ID, noKey2.ID, noKey.ID, b.ID, a.ID}
+	if diff := cmp.Diff(want, ids(pending, jobID)); diff != "" {
+		t.Errorf("JobsByState (-want +got):\n%s", diff)
+	}
+	if failed, next, err := db.JobsByState(ctx, kesher.JobFailed, kesher.Page{}); len(failed) != 0 || next != "" || err != nil {
+		t.Errorf("JobsByState(failed) = %v, %q, %v; want none", failed, next, err)
+	}
+	_, _, err = db.JobsByState(ctx, "lost", kesher.Page{})
+	wantCode(t, "JobsByState of an unknown state", err, kesher.ECodeValidation)
+	_, _, err = db.JobsByState(ctx, kesher.JobPending, kesher.Page{Cursor: "!"})
+	wantCode(t, "JobsByState with a bad cursor", err, kesher.ECodeValidation)
+}
+
+func testJobClaims(t *testing.T, db *store.DB) {
+	const lease = time.Minute
+	later, first, second, third := newJob("k", "", at(100)), newJob("k", "", at(-2)), newJob("k", "", at(-1)), newJob("k", "", at(0))
+	enqueue(t, db, later, third, second, first)
+
+	got := claim(t, db, t0, lease, 2)
+	if diff := cmp.Diff([]string{first.ID, second.ID}, ids(got, jobID)); diff != "" {
+		t.Fatalf("the first claim takes the two earliest due jobs (-want +got):\n%s", diff)
+	}
+	for _, j := range got {
+		if j.Attempts != 1 || j.State != kesher.JobPending || !j.UpdatedAt.Equal(t0) {
+			t.Errorf("a claimed job: %+v; want attempt 1, pending, UpdatedAt as enqueued", j)
+		}
+	}
+	if stored, err := db.Job(ctx, first.ID); err != nil || !cmp.Equal(got[0], stored) {
+		t.Errorf("ClaimJobs returned %+v, stored %+v (%v)", got[0], stored, err)
+	}
+	// The leased jobs are not taken again while the lease lasts; the job
+	// due later is not taken before it is due.
+	if got := claim(t, db, at(59), lease, 10); !cmp.Equal(ids(got, jobID), []string{third.ID}) {
+		t.Errorf("a claim within the lease = %v; want only %s", ids(got, jobID), third.ID)
+	}
+	if got := claim(t, db, at(59), lease, 10); len(got) != 0 {
+		t.Errorf("a claim with every due job leased = %v", ids(got, jobID))
+	}
+	got = claim(t, db, at(60), lease, 10)
+	if diff := cmp.Diff([]string{first.ID, second.ID}, ids(got, jobID)); diff != "" {
+		t.Errorf("once the lease ended the jobs are taken again (-want +got):\n%s", diff)
+	}
+	if len(got) > 0 && got[0].Attempts != 2 {
+		t.Errorf("a job taken again: attempt %d, want 2", got[0].Attempts)
+	}
+	if got := claim(t, db, at(200), lease, 10); !slices.Contains(ids(got, jobID), later.ID) {
+		t.Errorf("a claim after the later job is due = %v; want it among them", ids(got, jobID))
+	}
+	err := db.Write(ctx, func(tx kesher.Tx) error { _, err := tx.ClaimJobs(ctx, t0, lease, 0); return err })
+	wantCode(t, "a claim of no jobs", err, kesher.ECodeValidation)
+}
+
+func testJobTransitions(t *testing.T, db *store.DB) {
+	const lease = time.Minute
+	retried, failed, done := newJob("k", "retried", t0), newJob("k", "failed", t0), newJob("k", "done", t0)
+	enqueue(t, db, retried, failed, done)
+	if got := claim(t, db, t0, lease, 10); len(got) != 3 {
+		t.Fatalf("claimed %d jobs, want 3", len(got))
+	}
+	write(t, db, func(tx kesher.Tx) error {
+		for _, err := range []error{tx.RetryJob(ctx, retried.ID, at(30), "451 try later"), tx.FailJob(ctx, failed.ID, "550 no such user", at(1)),
+			tx.FinishJob(ctx, done.ID, at(2))} {
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	want := map[string]struct {
+		state   kesher.JobState
+		lastErr string
+		runAt   time.Time
+		updated time.Time
+	}{
+		retried.ID: {kesher.JobPending, "451 try later", at(30), t0},
+		failed.ID:  {kesher.JobFailed, "550 no such user", t0, at(1)},
+		done.ID:    {kesher.JobDone, "", t0, at(2)},
+	}
+	for id, w := range want {
+		j, err := db.Job(ctx, id)
+		if err != nil || j.State != w.state || j.LastError != w.lastErr || !j.RunAt.Equal(w.runAt) || !j.UpdatedAt.Equal(w.updated) || j.Attempts != 1 {
+			t.Errorf("Job %s = %+v, %v; want %+v after 1 attempt", id, j, err, w)
+		}
+	}
+	// A retried job's lease is released: it is taken as soon as it is due,
+	// not when the lease would have ended. Done and failed jobs never are.
+	if got := claim(t, db, at(29), lease, 10); len(got) != 0 {
+		t.Errorf("a claim before the retry is due = %v", ids(got, jobID))
+	}
+	if got := claim(t, db, at(30), lease, 10); !cmp.Equal(ids(got, jobID), []string{retried.ID}) || got[0].Attempts != 2 {
+		t.Errorf("a claim when the retry is due = %v; want %s at attempt 2", got, retried.ID)
+	}
+	for _, id := range []string{failed.ID, done.ID} {
+		for name, fn := range map[string]func(tx kesher.Tx) error{
+			"FinishJob": func(tx kesher.Tx) error { return tx.FinishJob(ctx, id, at(40)) },
+			"RetryJob":  func(tx kesher.Tx) error { return tx.RetryJob(ctx, id, at(40), "again") },
+			"FailJob":   func(tx kesher.Tx) error { return tx.FailJob(ctx, id, "again", at(40)) },
+		} {
+			wantCode(t, name+" of a job that is no longer pending", db.Write(ctx, fn), kesher.ECodeNotFound)
+		}
+	}
+	wantCode(t, "FinishJob of a missing job", db.Write(ctx, func(tx kesher.Tx) error { return tx.FinishJob(ctx, "missing", t0) }), kesher.ECodeNotFound)
+	for state, n := range map[kesher.JobState]int{kesher.JobPending: 1, kesher.JobDone: 1, kesher.JobFailed: 1} {
+		if got, err := db.CountJobs(ctx, state); got != n || err != nil {
+			t.Errorf("CountJobs(%s) = %d, %v; want %d", state, got, err, n)
+		}
+	}
+
+	// A done job's key holds until the job is purged; failed jobs stay.
+	enqueue(t, db, newJob("k", "done", t0))
+	if n, err := db.CountJobs(ctx, kesher.JobPending); n != 1 || err != nil {
+		t.Errorf("a job with the key of a done job was added: %d pending (%v)", n, err)
+	}
+	purge := func(before time.Time) int {
+		var n int
+		write(t, db, func(tx kesher.Tx) error {
+			var err error
+			n, err = tx.PurgeJobs(ctx, before, 10)
+			return err
+		})
+		return n
+	}
+	if n := purge(at(2)); n != 0 {
+		t.Errorf("PurgeJobs before the job was done deleted %d", n)
+	}
+	if n := purge(at(3)); n != 1 {
+		t.Errorf("PurgeJobs after the job was done deleted %d, want 1", n)
+	}
+	_, err := db.Job(ctx, done.ID)
+	wantCode(t, "a purged job", err, kesher.ECodeNotFound)
+	if _, err := db.Job(ctx, failed.ID); err != nil {
+		t.Errorf("a failed job was purged: %v", err)
+	}
+	again := newJob("k", "done", t0)
+	enqueue(t, db, again)
+	if _, err := db.Job(ctx, again.ID); err != nil {
+		t.Errorf("the key of a purged job is free again: %v", err)
+	}
+}
+
+// testOutboxAtomic checks the outbox's promise: a job is there exactly when
+// the state change written with it is.
+func testOutboxAtomic(t *testing.T, db *store.DB) {
+	cust := newCustomer("Dana", t0, email("dana@example.com"))
+	job := newJob("email.send", "welcome-dana", t0)
+	err := db.Write(ctx, func(tx kesher.Tx) error {
+		if err := tx.CreateCustomer(ctx, cust); err != nil {
+			return err
+		}
+		if err := tx.EnqueueJob(ctx, job); err != nil {
+			return err
+		}
+		return kesher.Errorf(kesher.ECodeValidation, "changed my mind")
+	})
+	wantCode(t, "the failing Write", err, kesher.ECodeValidation)
+	_, err = db.Job(ctx, job.ID)
+	wantCode(t, "a job of a failed Write", err, kesher.ECodeNotFound)
+	if got := claim(t, db, at(60), time.Minute, 10); len(got) != 0 {
+		t.Errorf("a failed Write left jobs to claim: %v", ids(got, jobID))
+	}
+	// Its key was not taken either: the retry of the request enqueues.
+	retry := newJob("email.send", "welcome-dana", t0)
+	write(t, db, func(tx kesher.Tx) error {
+		if err := tx.CreateCustomer(ctx, cust); err != nil {
+			return err
+		}
+		return tx.EnqueueJob(ctx, retry)
+	})
+	if _, err := db.Job(ctx, retry.ID); err != nil {
+		t.Errorf("the job of the retried Write: %v", err)
+	}
+}
+
+// TestJobClaimsAcrossNodes claims one database's jobs through several
+// handles at once, as several nodes would, without group commit (which
+// would line the claims up in one transaction): each job is taken once.
+func TestJobClaimsAcrossNodes(t *testing.T) {
+	for _, backend := range []struct {
+		name string
+		dsn  func(t *testing.T) string
+	}{
+		{"sqlite", func(t *testing.T) string { return "sqlite:" + t.TempDir() + "/kesher.db" }},
+		{"postgres", func(t *testing.T) string { return testkit.PostgresDSN(t) }},
+	} {
+		t.Run(backend.name, func(t *testing.T) {
+			dsn := backend.dsn(t)
+			const nodes, jobs = 4, 300
+			dbs := make([]*store.DB, nodes)
+			for i := range dbs {
+				db, err := store.Open(ctx, store.Config{DSN: dsn})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { _ = db.Close() })
+				dbs[i] = db
+			}
+			all := make([]*kesher.Job, jobs)
+			for i := range all {
+				all[i] = newJob("k", "", at(-i))
+			}
+			enqueue(t, dbs[0], all...)
+			var mu sync.Mutex
+			taken := map[string]int{}
+			var wg sync.WaitGroup
+			for i := range nodes * 2 {
+				wg.Go(func() {
+					for {
+						var got []*kesher.Job
+						err := dbs[i%nodes].Write(ctx, func(tx kesher.Tx) error {
+							var err error
+							got, err = tx.ClaimJobs(ctx, t0, time.Hour, 7)
+							return err
+						})
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						if len(got) == 0 {
+							return
+						}
+						mu.Lock()
+						for _, j := range got {
+							taken[j.ID]++
+						}
+						mu.Unlock()
+					}
+				})
+			}
+			wg.Wait()
+			if len(taken) != jobs {
+				t.Errorf("%d of %d jobs were claimed", len(taken), jobs)
+			}
+			for id, n := range taken {
+				if n != 1 {
+					t.Errorf("job %s was claimed %d times", id, n)
+				}
+			}
+		})
+	}
+}
+
+// Email: mailboxes, IMAP state, blobs, the email fields of messages,
+// threads and receipts.
+
+func newMailbox(address string, aliases ...string) *kesher.Mailbox {
+	return &kesher.Mailbox{ID: newID(), Address: address, Aliases: aliases, Name: "נגה תמיכה", Signature: "צוות נגה",
+		Acknowledge: true, ResponseTime: 4 * time.Hour, SMTP: true, CreatedAt: t0, UpdatedAt: t0}
+}
+
+func mailboxID(m *kesher.Mailbox) string { return m.ID }
+
+func testMailboxes(t *testing.T, db *store.DB) {
+	team := &kesher.Team{ID: newID(), Name: "תמיכה", MemberIDs: []string{}, CreatedAt: t0, UpdatedAt: t0}
+	write(t, db, func(tx kesher.Tx) error { return tx.CreateTeam(ctx, team) })
+	support := newMailbox("support@noga.co.il", "help@noga.co.il", "info@noga.co.il")
+	support.TeamID = team.ID
+	support.IMAP = &kesher.IMAPSettings{Host: "imap.noga.co.il", Port: 993, Security: kesher.SecurityTLS, Username: "support",
+		Password: "סוד-imap", Folder: "INBOX", AfterImport: kesher.AfterImportMove, MoveTo: "Kesher"}
+	support.Relay = kesher.RelaySettings{Host: "smtp.noga.co.il", Port: 587, Security: kesher.SecurityStartTLS, Username: "support", Password: "סוד-smtp"}
+	billing := newMailbox("billing@noga.co.il")
+	write(t, db, func(tx kesher.Tx) error {
+		if err := tx.CreateMailbox(ctx, support); err != nil {
+			return err
+		}
+		return tx.CreateMailbox(ctx, billing)
+	})
+	support.Aliases = []string{"help@noga.co.il", "info@noga.co.il"} // sorted
+	got, err := db.Mailbox(ctx, support.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(support, got); diff != "" {
+		t.Errorf("Mailbox round trip (-want +got):\n%s", diff)
+	}
+	for _, address := range []string{"support@noga.co.il", "help@noga.co.il", "info@noga.co.il"} {
+		if m, err := db.MailboxByAddress(ctx, address); err != nil || m.ID != support.ID || m.IMAP == nil || m.IMAP.Password != "סוד-imap" {
+			t.Errorf("MailboxByAddress(%s) = %+v, %v; want %s with its settings", address, m, err, support.ID)
+		}
+	}
+	_, err = db.MailboxByAddress(ctx, "sales@noga.co.il")
+	wantCode(t, "an address no mailbox receives", err, kesher.ECodeNotFound)
+	if m, err := db.Mailbox(ctx, billing.ID); err != nil || m.IMAP != nil || m.TeamID != "" || len(m.Aliases) != 0 {
+		t.Errorf("a mailbox without IMAP or team: %+v, %v", m, err)
+	}
+
+	// An address or alias belongs to one mailbox.
+	taken := newMailbox("sales@noga.co.il", "help@noga.co.il")
+	err = db.Write(ctx, func(tx kesher.Tx) error { return tx.CreateMailbox(ctx, taken) })
+	wantCode(t, "a mailbox with another's alias", err, kesher.ECodeConflict)
+	_, err = db.Mailbox(ctx, taken.ID)
+	wantCode(t, "the rolled-back mailbox", err, kesher.ECodeNotFound)
+	billing.Aliases = []string{"support@noga.co.il"}
+	err = db.Write(ctx, func(tx kesher.Tx) error { return tx.UpdateMailbox(ctx, billing) })
+	wantCode(t, "an alias that is another mailbox's address", err, kesher.ECodeConflict)
+
+	// An update replaces the aliases: a dropped one is free again.
+	support.Aliases, support.IMAP, support.Name, support.UpdatedAt = []string{"help@noga.co.il"}, nil, "Noga Home Support", at(5)
+	billing.Aliases, billing.UpdatedAt = []string{"info@noga.co.il"}, at(5)
+	write(t, db, func(tx kesher.Tx) error {
+		if err := tx.UpdateMailbox(ctx, support); err != nil {
+			return err
+		}
+		return tx.UpdateMailbox(ctx, billing)
+	})
+	if got, err := db.Mailbox(ctx, support.ID); err != nil || !cmp.Equal(support, got) {
+		t.Errorf("after update: %s, %v", cmp.Diff(support, got), err)
+	}
+	if m, err := db.MailboxByAddress(ctx, "info@noga.co.il"); err != nil || m.ID != billing.ID {
+		t.Errorf("a moved alias: %+v, %v", m, err)
+	}
+	err = db.Write(ctx, func(tx kesher.Tx) error { return tx.UpdateMailbox(ctx, newMailbox("nobody@noga.co.il")) })
+	wantCode(t, "UpdateMailbox of a missing mailbox", err, kesher.ECodeNotFound)
+
+	all := allPages(t, 1, func(p kesher.Page) ([]*kesher.Mailbox, string, error) { return db.Mailboxes(ctx, p) })
+	if diff := cmp.Diff([]string{support.ID, billing.ID}, ids(all, mailboxID)); diff != "" || len(all[1].Aliases) != 1 {
+		t.Errorf("Mailboxes, oldest first (-want +got):\n%s%+v", diff, all)
+	}
+
+	// Deleting a mailbox frees its addresses and drops its IMAP state;
+	// deleting its team leaves it without one.
+	state := &kesher.IMAPState{MailboxID: billing.ID, Folder: "INBOX", UIDValidity: 7, LastUID: 10}
+	write(t, db, func(tx kesher.Tx) error {
+		if err := tx.SaveIMAPState(ctx, state); err != nil {
+			return err
+		}
+		if err := tx.DeleteTeam(ctx, team.ID); err != nil {
+			return err
+		}
+		return tx.DeleteMailbox(ctx, billing.ID)
+	})
+	if m, err := db.Mailbox(ctx, support.ID); err != nil || m.TeamID != "" {
+		t.Errorf("a mailbox whose team was deleted: %+v, %v", m, err)
+	}
+	_, err = db.MailboxByAddress(ctx, "info@noga.co.il")
+	wantCode(t, "an address of a deleted mailbox", err, kesher.ECodeNotFound)
+	_, err = db.IMAPState(ctx, billing.ID, "INBOX")
+	wantCode(t, "the IMAP state of a deleted mailbox", err, kesher.ECodeNotFound)
+	err = db.Write(ctx, func(tx kesher.Tx) error { return tx.DeleteMailbox(ctx, billing.ID) })
+	wantCode(t, "deleting a mailbox twice", err, kesher.ECodeNotFound)
+}
+
+func testIMAPState(t *testing.T, db *store.DB) {
+	mb := newMailbox("imap@noga.co.il")
+	write(t, db, func(tx kesher.Tx) error { return tx.CreateMailbox(ctx, mb) })
+	_, err := db.IMAPState(ctx, mb.ID, "INBOX")
+	wantCode(t, "the state before the first poll", err, kesher.ECodeNotFound)
+	states := []*kesher.IMAPState{
+		{MailboxID: mb.ID, Folder: "INBOX", UIDValidity: 4294967295, LastUID: 4294967290, LastOKAt: at(1)},
+		{MailboxID: mb.ID, Folder: "דואר נכנס", UIDValidity: 1, LastUID: 3, LastError: "לא מחובר", Failures: 2},
+	}
+	for _, s := range states {
+		write(t, db, func(tx kesher.Tx) error { return tx.SaveIMAPState(ctx, s) })
+	}
+	// Saving again replaces the state of that folder only.
+	states[0].LastUID, states[0].LastError, states[0].Failures = 4294967295, "timeout", 1
+	write(t, db, func(tx kesher.Tx) error { return tx.SaveIMAPState(ctx, states[0]) })
+	for _, want := range states {
+		if got, err := db.IMAPState(ctx, mb.ID, want.Folder); err != nil || !cmp.Equal(want, got) {
+			t.Errorf("IMAPState(%s): %s, %v", want.Folder, cmp.Diff(want, got), err)
+		}
+	}
+	err = db.Write(ctx, func(tx kesher.Tx) error {
+		return tx.SaveIMAPState(ctx, &kesher.IMAPState{MailboxID: "missing", Folder: "INBOX"})
+	})
+	wantCode(t, "the state of a missing mailbox", err, kesher.ECodeNotFound)
+}
+
+func sha(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+func testBlobs(t *testing.T, db *store.DB) {
+	raw := []byte(strings.Repeat("שלום, ההזמנה שלי לא הגיעה.\r\n", 200))
+	empty := []byte{}
+	binary := make([]byte, 1<<16)
+	for i := range binary {
+		binary[i] = byte(i * 7)
+	}
+	for _, data := range [][]byte{raw, empty, binary} {
+		// Storing the same bytes twice, in one Write and in another, is
+		// one blob.
+		write(t, db, func(tx kesher.Tx) error {
+			if err := tx.PutBlob(ctx, sha(data), data); err != nil {
+				return err
+			}
+			return tx.PutBlob(ctx, sha(data), data)
+		})
+		write(t, db, func(tx kesher.Tx) error { return tx.PutBlob(ctx, sha(data), data) })
+		got, err := db.Blob(ctx, sha(data))
+		if err != nil || !bytes.Equal(got, data) {
+			t.Errorf("Blob of %d bytes: got %d bytes, %v", len(data), len(got), err)
+		}
+	}
+	err := db.Write(ctx, func(tx kesher.Tx) error { return tx.PutBlob(ctx, sha(raw), binary) })
+	wantCode(t, "bytes under another hash", err, kesher.ECodeValidation)
+	if got, err := db.Blob(ctx, sha(raw)); err != nil || !bytes.Equal(got, raw) {
+		t.Errorf("a blob after a mismatched put: %d bytes, %v", len(got), err)
+	}
+	_, err = db.Blob(ctx, sha([]byte("missing")))
+	wantCode(t, "a missing blob", err, kesher.ECodeNotFound)
+}
+
+func testMessageEmail(t *testing.T, db *store.DB) {
+	cust := createCustomer(t, db, newCustomer("דנה", t0))
+	conv := newConversation(t, db, &kesher.Conversation{CustomerID: cust.ID, UpdatedAt: t0})
+	other := newConversation(t, db, &kesher.Conversation{CustomerID: cust.ID, UpdatedAt: t0})
+	in := &kesher.Message{ID: newID(), ConversationID: conv.ID, Direction: kesher.Inbound, Channel: kesher.ChannelEmail,
+		AuthorType: kesher.AuthorCustomer, AuthorID: cust.ID, BodyText: "שלום", Attachments: []kesher.Attachment{},
+		ExternalID: "abc@mail.example.com", CreatedAt: at(1),
+		Email: &kesher.EmailMeta{
+			MessageID: "abc@mail.example.com", InReplyTo: []string{"x@noga.co.il"}, References: []string{"w@noga.co.il", "x@noga.co.il"},
+			From:    kesher.EmailAddress{Name: "דנה כהן", Email: "dana@example.com"},
+			ReplyTo: []kesher.EmailAddress{{Email: "dana.cohen@example.com"}}, To: []kesher.EmailAddress{{Email: "support@noga.co.il"}},
+			Cc: []kesher.EmailAddress{{Name: "יוסי", Email: "yossi@example.com"}}, Subject: "ההזמנה שלי", MailboxID: "mb", RawSHA256: "ab12",
+		}}
+	out := &kesher.Message{ID: newID(), ConversationID: conv.ID, Direction: kesher.Outbound, Channel: kesher.ChannelEmail,
+		AuthorType: kesher.AuthorAgent, AuthorID: "agent", BodyText: "בודקים", Attachments: []kesher.Attachment{}, CreatedAt: at(2)}
+	note := &kesher.Message{ID: newID(), ConversationID: conv.ID, Direction: kesher.Note, Channel: kesher.ChannelEmail,
+		AuthorType: kesher.AuthorAgent, AuthorID: "agent", BodyText: "פנימי", Attachments: []kesher.Attachment{}, CreatedAt: at(3)}
+	chat := &kesher.Message{ID: newID(), ConversationID: conv.ID, Direction: kesher.Inbound, Channel: kesher.ChannelChat,
+		AuthorType: kesher.AuthorCustomer, AuthorID: cust.ID, BodyText: "צ'אט", Attachments: []kesher.Attachment{}, CreatedAt: at(4)}
+	write(t, db, func(tx kesher.Tx) error {
+		for _, m := range []*kesher.Message{in, out, note, chat} {
+			if err := tx.CreateMessage(ctx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, want := range []*kesher.Message{in, out} {
+		if got, err := db.Message(ctx, want.ID); err != nil || !cmp.Equal(want, got) {
+			t.Errorf("Message %s: %s, %v", want.ID, cmp.Diff(want, got), err)
+		}
+	}
+	_, err := db.Message(ctx, "missing")
+	wantCode(t, "a missing message", err, kesher.ECodeNotFound)
+
+	// Queued with its Message-ID, then sent: the outbound message is
+	// found by that id, as a customer's reply is threaded.
+	out.ExternalID, out.Delivery = "r1@noga.co.il", kesher.DeliveryQueued
+	out.Email = &kesher.EmailMeta{MessageID: "r1@noga.co.il", InReplyTo: []string{in.Email.MessageID}, Subject: "Re: ההזמנה שלי [#1]"}
+	write(t, db, func(tx kesher.Tx) error { return tx.UpdateMessageDelivery(ctx, out) })
+	out.Delivery, out.DeliveredAt = kesher.DeliverySent, at(9)
+	write(t, db, func(tx kesher.Tx) error { return tx.UpdateMessageDelivery(ctx, out) })
+	if got, err := db.MessageByExternalID(ctx, kesher.ChannelEmail, "r1@noga.co.il"); err != nil || !cmp.Equal(out, got) {
+		t.Errorf("the sent message by its Message-ID: %s, %v", cmp.Diff(out, got), err)
+	}
+	failed := *out
+	failed.ID, failed.ExternalID, failed.Email, failed.Delivery, failed.DeliveryError = newID(), "", nil, kesher.DeliveryFailed, "550 אין תיבה כזו"
+	failed.DeliveredAt = time.Time{}
+	write(t, db, func(tx kesher.Tx) error { return tx.CreateMessage(ctx, &failed) })
+	if got, err := db.Message(ctx, failed.ID); err != nil || !cmp.Equal(&failed, got) {
+		t.Errorf("a failed message: %s, %v", cmp.Diff(&failed, got), err)
+	}
+	err = db.Write(ctx, func(tx kesher.Tx) error { return tx.UpdateMessageDelivery(ctx, &kesher.Message{ID: "missing"}) })
+	wantCode(t, "UpdateMessageDelivery of a missing message", err, kesher.ECodeNotFound)
+
+	// The latest message by channel and direction.
+	for _, tt := range []struct {
+		ch   kesher.Channel
+		dirs []kesher.Direction
+		want string
+	}{
+		{kesher.ChannelEmail, []kesher.Direction{kesher.Inbound}, in.ID},
+		{kesher.ChannelEmail, []kesher.Direction{kesher.Inbound, kesher.Outbound}, failed.ID},
+		{kesher.ChannelEmail, nil, note.ID},
+		{kesher.ChannelChat, nil, chat.ID},
+	} {
+		if got, err := db.LatestMessage(ctx, conv.ID, tt.ch, tt.dirs...); err != nil || got.ID != tt.want {
+			t.Errorf("LatestMessage(%s, %v) = %+v, %v; want %s", tt.ch, tt.dirs, got, err, tt.want)
+		}
+	}
+	_, err = db.LatestMessage(ctx, other.ID, kesher.ChannelEmail)
+	wantCode(t, "the latest message of an empty conversation", err, kesher.ECodeNotFound)
+}
+
+func testConversationByNumber(t *testing.T, db *store.DB) {
+	cust := createCustomer(t, db, newCustomer("דנה", t0))
+	var convs []*kesher.Conversation
+	for range 3 {
+		convs = append(convs, newConversation(t, db, &kesher.Conversation{Subject: "החזרה", CustomerID: cust.ID, UpdatedAt: t0}))
+	}
+	for _, want := range convs {
+		if got, err := db.ConversationByNumber(ctx, want.Number); err != nil || !cmp.Equal(want, got) {
+			t.Errorf("ConversationByNumber(%d): %s, %v", want.Number, cmp.Diff(want, got), err)
+		}
+	}
+	_, err := db.ConversationByNumber(ctx, convs[2].Number+1)
+	wantCode(t, "a number not given yet", err, kesher.ECodeNotFound)
+}
+
+func testEmailThreads(t *testing.T, db *store.DB) {
+	cust := createCustomer(t, db, newCustomer("דנה", t0))
+	conv := newConversation(t, db, &kesher.Conversation{CustomerID: cust.ID, UpdatedAt: t0})
+	mb := newMailbox("threads@noga.co.il")
+	write(t, db, func(tx kesher.Tx) error { return tx.CreateMailbox(ctx, mb) })
+	_, err := db.EmailThread(ctx, conv.ID)
+	wantCode(t, "a conversation without email", err, kesher.ECodeNotFound)
+	th := &kesher.EmailThread{ConversationID: conv.ID, MailboxID: mb.ID, ReplyTo: kesher.EmailAddress{Name: "דנה", Email: "dana@example.com"},
+		Participants: []kesher.EmailAddress{}, UpdatedAt: at(1)}
+	write(t, db, func(tx kesher.Tx) error { return tx.SaveEmailThread(ctx, th) })
+	th.Participants, th.AckMessageID, th.UpdatedAt = []kesher.EmailAddress{{Name: "יוסי", Email: "yossi@example.com"}}, "ack", at(2)
+	write(t, db, func(tx kesher.Tx) error { return tx.SaveEmailThread(ctx, th) })
+	if got, err := db.EmailThread(ctx, conv.ID); err != nil || !cmp.Equal(th, got) {
+		t.Errorf("EmailThread: %s, %v", cmp.Diff(th, got), err)
+	}
+	write(t, db, func(tx kesher.Tx) error { return tx.DeleteMailbox(ctx, mb.ID) })
+	if got, err := db.EmailThread(ctx, conv.ID); err != nil || got.MailboxID != "" {
+		t.Errorf("the thread of a deleted mailbox: %+v, %v", got, err)
+	}
+	err = db.Write(ctx, func(tx kesher.Tx) error {
+		return tx.SaveEmailThread(ctx, &kesher.EmailThread{ConversationID: "missing"})
+	})
+	wantCode(t, "the thread of a missing conversation", err, kesher.ECodeNotFound)
+}
+
+func testEmailReceipts(t *testing.T, db *store.DB) {
+	first := &kesher.EmailReceipt{RawSHA256: sha([]byte("one")), MessageID: "one@example.com", MailboxID: "mb", Source: "smtp",
+		ConversationID: "c1", StoredMessageID: "m1", ReceivedAt: at(1)}
+	noID := &kesher.EmailReceipt{RawSHA256: sha([]byte("two")), MailboxID: "mb", Source: "imap", Ignored: "bounce", ReceivedAt: at(2)}
+	alsoNoID := &kesher.EmailReceipt{RawSHA256: sha([]byte("three")), MailboxID: "mb", Source: "imap", Ignored: "bulk", ReceivedAt: at(3)}
+	write(t, db, func(tx kesher.Tx) error {
+		for _, r := range []*kesher.EmailReceipt{first, noID, alsoNoID} {
+			if err := tx.CreateEmailReceipt(ctx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, tt := range []struct {
+		messageID, hash string
+		want            *kesher.EmailReceipt
+	}{
+		{"one@example.com", sha([]byte("other")), first}, // the same email, delivered with other headers
+		{"", first.RawSHA256, first},                     // the same bytes
+		{"other@example.com", first.RawSHA256, first},
+		{"", noID.RawSHA256, noID},
+		{"", alsoNoID.RawSHA256, alsoNoID}, // emails without a Message-ID do not match each other
+	} {
+		if got, err := db.EmailReceipt(ctx, tt.messageID, tt.hash); err != nil || !cmp.Equal(tt.want, got) {
+			t.Errorf("EmailReceipt(%q, %.8s): %s, %v", tt.messageID, tt.hash, cmp.Diff(tt.want, got), err)
+		}
+	}
+	_, err := db.EmailReceipt(ctx, "", sha([]byte("new")))
+	wantCode(t, "an email not seen", err, kesher.ECodeNotFound)
+
+	// Either key taken is a conflict, and the transaction goes on (what an
+	// aborted PostgreSQL transaction would not).
+	write(t, db, func(tx kesher.Tx) error {
+		for _, dup := range []*kesher.EmailReceipt{
+			{RawSHA256: sha([]byte("four")), MessageID: "one@example.com"},
+			{RawSHA256: first.RawSHA256, MessageID: "four@example.com"},
+		} {
+			if err := tx.CreateEmailReceipt(ctx, dup); kesher.ErrorCode(err) != kesher.ECodeConflict {
+				return fmt.Errorf("a receipt with a taken key: %v, want conflict", err)
+			}
+		}
+		_, err := tx.EmailReceipt(ctx, "one@example.com", "")
+		return err
+	})
 }
