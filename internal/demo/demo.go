@@ -76,7 +76,7 @@ func Fill(ctx context.Context, st kesher.Store, now time.Time, seed int64) (Summ
 	clk := &simClock{t: now.Add(-history - 30*24*time.Hour)}
 	g := &gen{
 		ctx:   ctx,
-		d:     desk.New(desk.Config{Store: st, Clock: clk}),
+		d:     desk.New(desk.Config{Store: st, Clock: clk, History: true}),
 		clock: clk,
 		rng:   mrand.New(mrand.NewPCG(uint64(seed), 0x6b65736865720001)),
 		now:   now,

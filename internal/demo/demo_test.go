@@ -184,6 +184,13 @@ func TestFill(t *testing.T) {
 		}
 	}
 
+	// The demo's history never leaves the desk: nothing is queued to send.
+	for _, state := range kesher.JobStates {
+		if n, err := db.CountJobs(ctx, state); err != nil || n != 0 {
+			t.Errorf("%d %s jobs after Fill (%v), want none", n, state, err)
+		}
+	}
+
 	if _, err := demo.Fill(ctx, db, now, 1); err == nil {
 		t.Error("a second Fill on the same database succeeded")
 	}

@@ -30,9 +30,15 @@ type adminData struct {
 	Section   string
 	Directory *directory
 	Tags      []kesher.TagCount
-	Roles     []kesher.Role
-	Sources   []kesher.Source
-	Languages []string
+	Mailboxes []mailboxForm
+	// NewMailbox is the create form's starting values.
+	NewMailbox mailboxForm
+	// Securities and AfterImports are the mailbox form's choices.
+	Securities   []kesher.Security
+	AfterImports []kesher.AfterImport
+	Roles        []kesher.Role
+	Sources      []kesher.Source
+	Languages    []string
 	// MinPassword is the desk's shortest password, for the hint and the
 	// browser's own check.
 	MinPassword int
@@ -94,11 +100,19 @@ func adminList(section string) func(*Web, http.ResponseWriter, *http.Request, *p
 // any.
 func (w *Web) showAdmin(rw http.ResponseWriter, r *http.Request, p *page, section string, status int, form adminForm) error {
 	d := &adminData{Section: section, Roles: roles, Sources: kesher.Sources, Languages: i18n.Languages(),
-		MinPassword: auth.MinPasswordLength, Saved: r.URL.Query().Has("saved"), Form: form}
+		MinPassword: auth.MinPasswordLength, Saved: r.URL.Query().Has("saved"), Form: form,
+		Securities:   []kesher.Security{kesher.SecurityStartTLS, kesher.SecurityTLS, kesher.SecurityNone},
+		AfterImports: []kesher.AfterImport{kesher.AfterImportMarkSeen, kesher.AfterImportMove, kesher.AfterImportDelete},
+		NewMailbox:   newMailboxForm}
 	var err error
-	if section == "tags" {
+	switch section {
+	case "tags":
 		d.Tags, err = w.desk.Tags(r.Context())
-	} else {
+	case "mailboxes":
+		if d.Directory, err = w.loadDirectory(r.Context()); err == nil {
+			d.Mailboxes, err = w.mailboxes(r.Context())
+		}
+	default:
 		d.Directory, err = w.loadDirectory(r.Context())
 	}
 	if err != nil {

@@ -47,4 +47,8 @@ var routes = []route{
 	{pattern: "GET /admin/tags", access: admin, handle: adminList("tags")},
 	{pattern: "POST /admin/tags/rename", access: admin, handle: (*Web).renameTag},
 	{pattern: "POST /admin/tags/delete", access: admin, handle: (*Web).deleteTag},
+	{pattern: "GET /admin/mailboxes", access: admin, handle: adminList("mailboxes")},
+	{pattern: "POST /admin/mailboxes", access: admin, handle: (*Web).saveMailbox},
+	{pattern: "POST /admin/mailboxes/{id}", access: admin, handle: (*Web).saveMailbox},
+	{pattern: "POST /admin/mailboxes/{id}/delete", access: admin, handle: (*Web).deleteMailbox},
 }
