@@ -175,6 +175,48 @@ func cmdBenchHTTP(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return nil
 }
 
+func cmdBenchEmail(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, c := newFlags("bench email", stderr)
+	senders := fs.Int("senders", 8, "concurrent SMTP senders (and HTTP clients of the baseline)")
+	duration := fs.Duration("duration", 10*time.Second, "measured time of each ingest run")
+	size := fs.Int("message-bytes", 10<<10, "size of each email")
+	sample := fs.Int("sample-every", 10, "check every n-th email of a sender in the inbox API right after its 250")
+	replies := fs.Int("replies", 2000, "queued replies the outbound run drains")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if c.db != "" {
+		return fmt.Errorf("bench email runs on fresh SQLite databases; --db is not used")
+	}
+	dir, err := os.MkdirTemp("", "kesher-bench-email-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	stop, err := startCPUProfile(*cpuprofile)
+	if err != nil {
+		return err
+	}
+	rep, err := bench.Email(ctx, bench.EmailConfig{DataDir: dir, Senders: *senders, Duration: *duration, MessageBytes: *size,
+		SampleEvery: *sample, Replies: *replies})
+	stop()
+	if err != nil {
+		return err
+	}
+	mib := func(b uint64) float64 { return float64(b) / (1 << 20) }
+	fmt.Fprintf(stdout, "SQLite (synchronous=FULL, group commit, fresh data directory per run), %s per run, GOMAXPROCS %d\n\n%s\n",
+		*duration, runtime.GOMAXPROCS(0), bench.Table([]bench.Result{rep.Ingest, rep.Visible, rep.Baseline}))
+	if rep.Baseline.OpsPerSec > 0 && rep.Baseline.P99 > 0 {
+		fmt.Fprintf(stdout, "SMTP ingest: %.2f× the conversations/s of the HTTP API, p99 %.2f× its p99\n",
+			rep.Ingest.OpsPerSec/rep.Baseline.OpsPerSec, float64(rep.Ingest.P99)/float64(rep.Baseline.P99))
+	}
+	fmt.Fprintf(stdout, "%s: %.0f replies/s (%s)\n", rep.Outbound.Name, rep.Outbound.OpsPerSec, rep.Outbound.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "memory while ingesting: Go heap in use %.0f → peak %.0f MiB; RSS %.0f → peak %.0f MiB (the load generator included)\n",
+		mib(rep.HeapStart), mib(rep.HeapPeak), mib(rep.RSSStart), mib(rep.RSSPeak))
+	return nil
+}
+
 // startCPUProfile writes a CPU profile to path until stop is called; an
 // empty path profiles nothing.
 func startCPUProfile(path string) (stop func(), err error) {

@@ -24,7 +24,8 @@ Usage:
   kesher user create --email E --name N --role admin|lead|agent [--password P]
   kesher token create --email E             print a new API token for that user
   kesher demo                               fill an empty database with a demo desk
-  kesher bench seed|query|http|ui [flags]   build a large dataset and measure the desk
+  kesher bench seed|query|http|ui|email [flags]
+                                            build a large dataset and measure the desk
 
 Every command takes --data DIR (default ./kesher-data, env KESHER_DATA) and
 --db DSN (default: SQLite in DIR; postgres://… for PostgreSQL; env KESHER_DB).
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdBenchHTTP(ctx, rest, stdout, stderr)
 	case "bench ui":
 		return cmdBenchUI(ctx, rest, stdout, stderr)
+	case "bench email":
+		return cmdBenchEmail(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

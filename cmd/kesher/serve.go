@@ -4,18 +4,24 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"kesher"
 	"kesher/internal/api"
 	"kesher/internal/bus"
+	"kesher/internal/channel/email"
 	"kesher/internal/desk"
+	"kesher/internal/jobs"
 	"kesher/internal/server"
 	"kesher/internal/web"
 )
@@ -24,15 +30,35 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	fs, c := newFlags("serve", stderr)
 	addr := fs.String("addr", env("KESHER_ADDR", "127.0.0.1:8080"), "HTTP listen address [KESHER_ADDR]")
 	maxBody := fs.Int64("max-body", envInt("KESHER_MAX_BODY", 1<<20), "largest JSON request body in bytes [KESHER_MAX_BODY]")
-	drain := fs.Duration("shutdown-timeout", 30*time.Second, "how long shutdown waits for in-flight requests")
+	drain := fs.Duration("shutdown-timeout", 30*time.Second, "how long shutdown waits for in-flight requests and SMTP sessions")
 	secure := fs.Bool("secure-cookies", envBool("KESHER_SECURE_COOKIES", false), "mark cookies Secure: set it when users reach the desk over HTTPS [KESHER_SECURE_COOKIES]")
+	smtpAddr := fs.String("smtp-addr", env("KESHER_SMTP_ADDR", ""), "SMTP listen address for inbound mail, such as 127.0.0.1:2525; empty: no listener [KESHER_SMTP_ADDR]")
+	smtpMax := fs.Int64("smtp-max-bytes", envInt("KESHER_SMTP_MAX_BYTES", email.DefaultMaxBytes), "largest inbound email in bytes [KESHER_SMTP_MAX_BYTES]")
+	smtpDomain := fs.String("smtp-domain", env("KESHER_SMTP_DOMAIN", ""), "the name the SMTP listener greets with; empty: the host name [KESHER_SMTP_DOMAIN]")
+	publicURL := fs.String("public-url", env("KESHER_PUBLIC_URL", ""), "where customers reach the desk, such as https://help.example.com; acknowledgements link to its /help [KESHER_PUBLIC_URL]")
 	live := bus.NewLocal()
-	c.publisher = live
+	// Every committed write wakes the job runner, so that the jobs it
+	// enqueued (an email to send) start at once rather than at the next
+	// poll. The runner is set below, before anything writes.
+	waking := &wakingPublisher{Publisher: live}
+	c.publisher = waking
 	log, db, d, err := c.start(ctx, fs, args, stderr)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if err := checkPublicURL(*publicURL); err != nil {
+		return err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	for name, pool := range db.Pools() {
+		reg.MustRegister(collectors.NewDBStatsCollector(pool, name))
+	}
+	sender := email.NewSender(email.SenderConfig{Desk: d, Blobs: db, PublicURL: *publicURL, Logger: log})
+	runner := jobs.New(jobs.Config{Store: db, Handlers: sender.Handlers(), OnFinish: sender.OnFinish, Logger: log, Registerer: reg})
+	waking.runner = runner
 
 	setupCode, err := firstRunCode(ctx, d, log)
 	if err != nil {
@@ -41,13 +67,6 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	ui, err := web.New(web.Config{Desk: d, Live: live, Logger: log, SetupCode: setupCode, SecureCookies: *secure})
 	if err != nil {
 		return err
-	}
-	go cleanSessions(ctx, d, log)
-
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	for name, pool := range db.Pools() {
-		reg.MustRegister(collectors.NewDBStatsCollector(pool, name))
 	}
 	srv := server.New(server.Config{
 		API: api.New(api.Config{Desk: d, Logger: log, MaxBodyBytes: *maxBody,
@@ -61,8 +80,86 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var mailIn *email.SMTPServer
+	if *smtpAddr != "" {
+		mailIn, err = email.NewSMTPServer(email.SMTPConfig{Desk: d, Addr: *smtpAddr, Domain: *smtpDomain, MaxBytes: *smtpMax,
+			Logger: log, Registerer: reg})
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+	}
+
+	// ctx ends on a signal or when any part fails, and shutdown runs in
+	// order: the SMTP listener stops taking mail and finishes committing
+	// what it took and the IMAP pollers stop, then the HTTP server drains,
+	// then the runner stops.
+	// The runner goes last so that a reply sent while the others drain
+	// still goes out now; what it has not started stays in the outbox for
+	// the next start.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	httpCtx, stopHTTP := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopHTTP()
+	runCtx, stopRunner := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopRunner()
+	ran := make(chan error, 1)
+	go func() { ran <- runner.Run(runCtx) }()
+	go cleanSessions(ctx, d, log)
+	// The IMAP pollers read the mailboxes that fetch their mail over IMAP;
+	// like the SMTP listener, they stop before HTTP drains.
+	pollers, err := email.StartIMAP(ctx, email.IMAPConfig{Desk: d, Logger: log, Registerer: reg})
+	if err != nil {
+		return err
+	}
+	mailDone := make(chan error, 1)
+	go func() {
+		defer stopHTTP()
+		defer pollers.Stop()
+		if mailIn == nil {
+			<-ctx.Done()
+			mailDone <- nil
+			return
+		}
+		log.Info("kesher takes mail over SMTP", "smtp_addr", mailIn.Addr().String(), "max_bytes", *smtpMax)
+		err := mailIn.Serve(ctx, *drain)
+		cancel()
+		mailDone <- err
+	}()
+
 	log.Info("kesher is serving", "addr", ln.Addr().String(), "db", c.describeDB())
-	return srv.Serve(ctx, ln, *drain)
+	err = srv.Serve(httpCtx, ln, *drain)
+	cancel()
+	err = errors.Join(err, <-mailDone)
+	stopRunner()
+	return errors.Join(err, <-ran)
+}
+
+// wakingPublisher publishes committed events to the live bus and wakes the
+// job runner, since a commit may have enqueued jobs.
+type wakingPublisher struct {
+	kesher.Publisher
+	runner *jobs.Runner
+}
+
+func (p *wakingPublisher) Publish(events []*kesher.Event) {
+	p.Publisher.Publish(events)
+	if p.runner != nil {
+		p.runner.Wake()
+	}
+}
+
+// checkPublicURL accepts an empty URL (no links to the desk) or an
+// absolute http or https one.
+func checkPublicURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--public-url: want an absolute http(s) URL, got %q", s)
+	}
+	return nil
 }
 
 // firstRunCode returns, when the desk has no user yet, a one-time code for

@@ -576,16 +576,22 @@ func (d *Desk) updateThread(ctx context.Context, tx kesher.Tx, th *kesher.EmailT
 // (other than "no") is classified as an auto-reply by the parser and never
 // starts a conversation, so it never comes here.
 func (d *Desk) acknowledge(ctx context.Context, tx kesher.Tx, e *email, mb *kesher.Mailbox, conv *kesher.Conversation, m *kesher.Message) error {
-	if !mb.Acknowledge {
+	now := d.clock.Now()
+	// Mail written long ago (a mailbox's old mail, read when IMAP is first
+	// connected) gets no "we received your request" today.
+	if !mb.Acknowledge || !e.msg.Date.IsZero() && now.Sub(e.msg.Date) > ackMaxAge {
 		return nil
 	}
 	if own, err := isMailboxAddress(ctx, tx, e.from.Email); err != nil || own {
 		return err
 	}
-	now := d.clock.Now()
 	key := "ack:" + mb.ID + ":" + e.from.Email + ":" + strconv.FormatInt(now.Unix()/int64(ackInterval/time.Second), 10)
 	return d.enqueue(ctx, tx, JobAcknowledge, key, AcknowledgeJob{ConversationID: conv.ID, MessageID: m.ID})
 }
+
+// ackMaxAge is the oldest an email may be, by its Date header, and still
+// be acknowledged.
+const ackMaxAge = 24 * time.Hour
 
 // enqueue adds a job of the email channel, due now.
 func (d *Desk) enqueue(ctx context.Context, tx kesher.Tx, kind, key string, payload any) error {

@@ -67,6 +67,7 @@ type letter struct {
 	text        string
 	attachments []mail.Attachment
 	headers     map[string]string
+	written     time.Duration // how long before now it was written
 }
 
 func (f *emailFixture) raw(t *testing.T, l letter) []byte {
@@ -81,7 +82,7 @@ func (f *emailFixture) raw(t *testing.T, l letter) []byte {
 	raw, err := mail.Build(mail.Outgoing{
 		From: l.from, To: l.to, Cc: l.cc, ReplyTo: l.replyTo, Subject: l.subject, MessageID: l.messageID,
 		InReplyTo: l.inReplyTo, References: l.references, Text: orText(l.text), Attachments: l.attachments,
-		Headers: l.headers, Date: f.clock.Now(),
+		Headers: l.headers, Date: f.clock.Now().Add(-l.written),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -551,6 +552,11 @@ func testEmailAcknowledge(t *testing.T, f *emailFixture) {
 	}
 	if c := f.conversation(t, res.ConversationID); c.TeamID != "" {
 		t.Errorf("billing has no team, its conversation has %q", c.TeamID)
+	}
+	// Old mail, as when IMAP first reads a mailbox, opens a conversation
+	// but gets no acknowledgement today.
+	if res := f.send(t, letter{from: yossi, subject: "מייל מלפני שבוע", written: 7 * 24 * time.Hour}); !res.Created || count() != 2 {
+		t.Errorf("mail written a week ago: %+v, %d acknowledgements; want a conversation and still 2", res, count())
 	}
 }
 

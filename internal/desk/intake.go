@@ -263,6 +263,16 @@ func subjectFrom(body string) string {
 
 // excerpt is the start of a message for lists, on one line.
 func excerpt(body string) string {
+	// 160 characters need at most the first few hundred bytes; a long
+	// email's body would otherwise be split into words inside the write.
+	const enough = 2048
+	if len(body) > enough {
+		cut := enough
+		for cut > 0 && !utf8.RuneStart(body[cut]) {
+			cut--
+		}
+		body = body[:cut]
+	}
 	return truncate(strings.Join(strings.Fields(body), " "), 160)
 }
 

@@ -9,10 +9,20 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"sync"
 	"time"
 
 	"kesher"
 )
+
+// gzipWriters are reused: a compressor carries about a megabyte of state,
+// and PutBlob runs while the database's write lock is held. BestSpeed,
+// because mail (text, and attachments mostly compressed already) gains
+// little from harder work there.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed) // a valid level never fails
+	return zw
+}}
 
 // PutBlob stores data gzipped under its hex SHA-256; bytes stored already
 // are not compressed or written again. The hash is checked, because a blob
@@ -29,13 +39,9 @@ func (t *tx) PutBlob(ctx context.Context, hash string, data []byte) error {
 		return t.dbErr(err, "blob "+hash)
 	}
 	var buf bytes.Buffer
-	// BestSpeed: the writer holds the database's write lock while it
-	// compresses, and mail (text, and attachments mostly compressed
-	// already) gains little from harder work.
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	if err != nil {
-		return err
-	}
+	zw := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(zw)
+	zw.Reset(&buf)
 	if _, err := zw.Write(data); err != nil {
 		return err
 	}
@@ -45,7 +51,7 @@ func (t *tx) PutBlob(ctx context.Context, hash string, data []byte) error {
 	// ON CONFLICT DO NOTHING: another node may store the same bytes
 	// meanwhile, which is as good. created_at only informs whoever reads
 	// the table; no rule depends on it, so it needs no injected clock.
-	_, err = t.q.ExecContext(ctx, "INSERT INTO blobs (sha256, size, compressed, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+	_, err := t.q.ExecContext(ctx, "INSERT INTO blobs (sha256, size, compressed, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
 		hash, len(data), buf.Bytes(), micros(time.Now()))
 	return t.dbErr(err, "blob "+hash)
 }

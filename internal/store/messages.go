@@ -77,7 +77,10 @@ func (q *queries) MessageByExternalID(ctx context.Context, ch kesher.Channel, ex
 	if externalID == "" {
 		return nil, kesher.Errorf(kesher.ECodeNotFound, "%s not found", what)
 	}
-	m, err := scanMessage(q.q.QueryRowContext(ctx, "SELECT "+messageColumns+" FROM messages WHERE channel = $1 AND external_id = $2",
+	// external_id <> '' repeats the partial index's condition: a planner
+	// cannot know that a bound parameter is not empty, and without it
+	// would read the whole table instead of the index.
+	m, err := scanMessage(q.q.QueryRowContext(ctx, "SELECT "+messageColumns+" FROM messages WHERE channel = $1 AND external_id = $2 AND external_id <> ''",
 		string(ch), externalID))
 	return m, q.dbErr(err, what)
 }

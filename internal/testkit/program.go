@@ -95,10 +95,13 @@ type Program struct {
 	log    *syncBuffer
 	exited chan struct{} // closed when the process has ended
 	err    error         // the process's exit error, set before exited closes
+	killed bool          // Kill ended the process, so its exit error is expected
 }
 
 // StartProgram builds kesher and runs `kesher serve` on a free port with a
-// fresh data directory, plus args (for example "--db", PostgresDSN(t)). It
+// fresh data directory, plus args (for example "--db", PostgresDSN(t)); a
+// "--data" among args names the data directory instead, so a test can
+// start a program again on the data of one it stopped or killed. It
 // returns once the server answers /readyz. When the test ends the server
 // gets SIGTERM and must exit cleanly; if the test failed, the server's log
 // is written to the test log.
@@ -106,11 +109,14 @@ func StartProgram(t testing.TB, args ...string) *Program {
 	t.Helper()
 	started := time.Now()
 	p := &Program{
-		DataDir: t.TempDir(),
+		DataDir: flagValue(args, "data"),
 		Bin:     BuildKesher(t),
 		db:      flagValue(args, "db"),
 		log:     &syncBuffer{},
 		exited:  make(chan struct{}),
+	}
+	if p.DataDir == "" {
+		p.DataDir = t.TempDir()
 	}
 	// The test's own args come last, so that they win over these (a fixed
 	// --addr, say; the address is read from the log either way).
@@ -231,11 +237,15 @@ func (p *Program) waitReady(deadline time.Time) error {
 
 // Stop sends the server SIGTERM and waits for it to exit, killing it if it
 // takes longer than 10 s. It returns nil when the server exited with status
-// 0, and the same result on every later call. Tests call it to check a
-// graceful shutdown; otherwise the test's cleanup calls it.
+// 0 or was ended by Kill, and the same result on every later call. Tests
+// call it to check a graceful shutdown; otherwise the test's cleanup calls
+// it.
 func (p *Program) Stop() error {
 	select {
 	case <-p.exited:
+		if p.killed {
+			return nil
+		}
 		return p.err
 	default:
 	}
@@ -250,6 +260,20 @@ func (p *Program) Stop() error {
 	_ = p.cmd.Process.Kill()
 	<-p.exited
 	return fmt.Errorf("still running %v after SIGTERM, killed", programStopTimeout)
+}
+
+// Kill ends the server at once with SIGKILL, as a power cut or the
+// kernel's out-of-memory killer would, and waits until it is gone. Stop,
+// and so the test's cleanup, then find it ended and report no error.
+func (p *Program) Kill() {
+	select {
+	case <-p.exited:
+		return
+	default:
+	}
+	p.killed = true
+	_ = p.cmd.Process.Kill()
+	<-p.exited
 }
 
 // Run runs another kesher command (such as "user", "create", "--email", …)

@@ -79,6 +79,8 @@ type mailboxForm struct {
 	IMAPHost, IMAPPort, IMAPSecurity, IMAPUsername, IMAPFolder, IMAPAfter, IMAPMoveTo string
 	RelayHost, RelayPort, RelaySecurity, RelayUsername                                string
 	IMAPHasPassword, RelayHasPassword                                                 bool
+	// IMAP is how the poller last fared with the mailbox, when it has read it.
+	IMAP *kesher.IMAPState
 }
 
 // newMailboxForm is the create form's starting point: an acknowledgement
@@ -121,7 +123,14 @@ func (w *Web) mailboxes(ctx context.Context) ([]mailboxForm, error) {
 		if err != nil {
 			return nil, err
 		}
-		forms = append(forms, formOfMailbox(mb))
+		f := formOfMailbox(mb)
+		if mb.IMAP != nil {
+			f.IMAP, err = w.desk.IMAPState(ctx, mb.ID, mb.IMAP.Folder)
+			if err != nil && kesher.ErrorCode(err) != kesher.ECodeNotFound {
+				return nil, err
+			}
+		}
+		forms = append(forms, f)
 	}
 	return forms, nil
 }

@@ -33,7 +33,15 @@ func TestAdminMailboxes(t *testing.T) {
 	if mb.Address != "support@noga.example" || len(mb.Aliases) != 2 || mb.IMAP == nil || mb.IMAP.Password != "imap-secret" || mb.Relay.Password != "relay-secret" {
 		t.Errorf("stored mailbox: %+v", mb)
 	}
+	// The poller's trouble shows on the page.
+	if err := f.desk.SaveIMAPState(f.system, &kesher.IMAPState{MailboxID: mb.ID, Folder: "INBOX", LastError: "authentication failed",
+		Failures: 3}); err != nil {
+		t.Fatal(err)
+	}
 	_, body := c.get("/admin/mailboxes")
+	if !strings.Contains(body, "data-imap-failing") || !strings.Contains(body, "authentication failed") {
+		t.Error("the admin page does not show that fetching mail fails")
+	}
 	if strings.Contains(body, "imap-secret") || strings.Contains(body, "relay-secret") {
 		t.Error("the admin page shows a password")
 	}
