@@ -978,3 +978,22 @@ func clip(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// EmailOriginal returns an inbound email exactly as it arrived: the
+// conversation shows its new part, and this is the rest (quoted history,
+// every header) for whoever needs it. Any signed-in user.
+//
+// Errors: ECodeNotFound when the message is not an inbound email.
+func (d *Desk) EmailOriginal(ctx context.Context, messageID string) ([]byte, error) {
+	if _, err := require(ctx, kesher.RoleAgent); err != nil {
+		return nil, err
+	}
+	m, err := d.store.Message(ctx, messageID)
+	if err != nil {
+		return nil, err
+	}
+	if m.Email == nil || m.Email.RawSHA256 == "" {
+		return nil, kesher.Errorf(kesher.ECodeNotFound, "message %s did not arrive by email", messageID)
+	}
+	return d.store.Blob(ctx, m.Email.RawSHA256)
+}

@@ -5,8 +5,11 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"kesher"
+	"kesher/internal/desk"
+	"kesher/internal/mail"
 )
 
 func TestAdminMailboxes(t *testing.T) {
@@ -71,5 +74,38 @@ func TestAdminMailboxes(t *testing.T) {
 	}
 	if list, _, _ := f.desk.Mailboxes(f.system, kesher.Page{Limit: 10}); len(list) != 0 {
 		t.Errorf("%d mailboxes after delete", len(list))
+	}
+}
+
+// TestEmailOriginal: an emailed message links to the email as it arrived,
+// and the download is byte for byte what came in.
+func TestEmailOriginal(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.desk.SaveMailbox(f.system, "", desk.MailboxInput{Address: "support@noga.example", SMTP: true}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := mail.Build(mail.Outgoing{From: mail.Address{Name: "נועה ברק", Email: "noa@example.com"},
+		To: []mail.Address{{Email: "support@noga.example"}}, Subject: "החבילה לא הגיעה", MessageID: "orig-1@example.com",
+		Text: "שלום, ההזמנה לא הגיעה.\n\n> ציטוט ישן מהשבוע שעבר", Date: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.desk.IngestEmail(f.system, desk.InboundEmail{Recipients: []string{"support@noga.example"}, Raw: raw, Source: "smtp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.signedIn(t, f.agent)
+	_, page := c.get("/conversations/" + res.ConversationID)
+	link := "/messages/" + res.MessageID + "/original"
+	if !strings.Contains(page, `href="`+link+`"`) {
+		t.Fatal("the conversation does not link to the original email")
+	}
+	got, body := c.get(link)
+	if got.StatusCode != http.StatusOK || got.Header.Get("Content-Type") != "message/rfc822" || body != string(raw) {
+		t.Errorf("original: status %d, type %q, same bytes %v", got.StatusCode, got.Header.Get("Content-Type"), body == string(raw))
+	}
+	anon := f.client(t)
+	if res, _ := anon.get(link); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("signed out: status %d, want a redirect to sign in", res.StatusCode)
 	}
 }

@@ -268,3 +268,19 @@ func parseForm(r *http.Request) error {
 	}
 	return nil
 }
+
+// emailOriginal downloads an inbound email as it arrived, headers and
+// quoted history included. It is served as a file, never rendered: the
+// bytes are the sender's.
+func (w *Web) emailOriginal(rw http.ResponseWriter, r *http.Request, p *page) error {
+	raw, err := w.desk.EmailOriginal(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	h := rw.Header()
+	h.Set("Content-Type", "message/rfc822")
+	h.Set("Content-Disposition", `attachment; filename="`+r.PathValue("id")+`.eml"`)
+	h.Set("Cache-Control", "private, no-store")
+	_, _ = rw.Write(raw)
+	return nil
+}

@@ -25,6 +25,7 @@ var routes = []route{
 	{pattern: "GET /conversations/{id}", access: signedIn, handle: (*Web).conversation},
 	{pattern: "POST /conversations/{id}", access: signedIn, handle: (*Web).update},
 	{pattern: "POST /conversations/{id}/messages", access: signedIn, handle: (*Web).reply},
+	{pattern: "GET /messages/{id}/original", access: signedIn, handle: (*Web).emailOriginal},
 
 	{pattern: "GET /customers", access: signedIn, handle: (*Web).customers},
 	{pattern: "GET /customers/{id}", access: signedIn, handle: (*Web).customer},
