@@ -180,15 +180,3 @@ func (f *fixture) ingest(t *testing.T, raw []byte) *desk.EmailResult {
 	}
 	return res
 }
-
-// eventually polls cond until it holds or five seconds pass.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited 5s for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}

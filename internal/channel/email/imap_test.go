@@ -234,8 +234,8 @@ func (f *imapFixture) metric(t *testing.T, name string, labels ...string) float6
 	return sum
 }
 
-// imapWait polls cond until it holds or the time is up.
-func imapWait(t *testing.T, within time.Duration, what string, cond func() bool) {
+// waitUntil polls cond until it holds or the time is up.
+func waitUntil(t *testing.T, within time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for !cond() {
@@ -281,7 +281,7 @@ func TestIMAPImport(t *testing.T) {
 				f.dv.Append("INBOX", corpusMessage(t, name))
 			}
 			f.start(t, context.Background(), nil, 0)
-			imapWait(t, 10*time.Second, "five messages imported and marked read", func() bool {
+			waitUntil(t, 10*time.Second, "five messages imported and marked read", func() bool {
 				n, _ := imapTotal(f.inbound(t))
 				return n == 5 && allSeen(f.dv.Messages("INBOX")) && f.state(t, "INBOX").LastUID == 5
 			})
@@ -296,7 +296,7 @@ func TestIMAPImport(t *testing.T) {
 
 			start := time.Now()
 			f.dv.Append("INBOX", hebrewLetter(t, 6))
-			imapWait(t, 2*time.Second, "the new message imported", func() bool {
+			waitUntil(t, 2*time.Second, "the new message imported", func() bool {
 				n, _ := imapTotal(f.inbound(t))
 				return n == 6 && f.state(t, "INBOX").LastUID == 6
 			})
@@ -360,7 +360,7 @@ func TestIMAPRestartMidImport(t *testing.T) {
 	}
 
 	f.start(t, context.Background(), nil, 0)
-	imapWait(t, 10*time.Second, "all six messages imported and marked read", func() bool {
+	waitUntil(t, 10*time.Second, "all six messages imported and marked read", func() bool {
 		n, _ := imapTotal(f.inbound(t))
 		return n == 6 && allSeen(f.dv.Messages("INBOX")) && f.state(t, "INBOX").LastUID == 6
 	})
@@ -382,14 +382,14 @@ func TestIMAPUIDValidityReset(t *testing.T) {
 		f.dv.Append(folder, corpusMessage(t, name))
 	}
 	f.start(t, context.Background(), nil, 0)
-	imapWait(t, 10*time.Second, "three messages imported", func() bool { return f.state(t, folder).LastUID == 3 })
+	waitUntil(t, 10*time.Second, "three messages imported", func() bool { return f.state(t, folder).LastUID == 3 })
 	before := f.state(t, folder).UIDValidity
 
 	// Servers change UIDVALIDITY in maintenance, which ends connections.
 	after := f.dv.RecreateFolder(folder)
 	f.dv.Restart()
 	f.dv.Append(folder, hebrewLetter(t, 4))
-	imapWait(t, 10*time.Second, "the recreated folder read", func() bool {
+	waitUntil(t, 10*time.Second, "the recreated folder read", func() bool {
 		st := f.state(t, folder)
 		return st.UIDValidity == after && st.LastUID == 4 && st.Failures == 0 && allSeen(f.dv.Messages(folder))
 	})
@@ -427,7 +427,7 @@ func TestIMAPSameMailAsSMTP(t *testing.T) {
 			f.dv.Append("INBOX", tt.copy(raw))
 			f.dv.Append("INBOX", hebrewLetter(t, 2))
 			f.start(t, context.Background(), nil, 0)
-			imapWait(t, 10*time.Second, "both messages read and marked", func() bool {
+			waitUntil(t, 10*time.Second, "both messages read and marked", func() bool {
 				return f.state(t, "INBOX").LastUID == 2 && allSeen(f.dv.Messages("INBOX"))
 			})
 			if n, once := imapTotal(f.inbound(t)); n != 2 || !once {
@@ -463,7 +463,7 @@ func TestIMAPAfterImport(t *testing.T) {
 				f.dv.Append("INBOX", hebrewLetter(t, i))
 			}
 			f.start(t, context.Background(), nil, 0)
-			imapWait(t, 10*time.Second, "three messages imported and gone from the inbox", func() bool {
+			waitUntil(t, 10*time.Second, "three messages imported and gone from the inbox", func() bool {
 				return f.state(t, "INBOX").LastUID == 3 && len(f.dv.Messages("INBOX")) == 0
 			})
 			if n, once := imapTotal(f.inbound(t)); n != 3 || !once {
@@ -534,14 +534,14 @@ func TestIMAPFailures(t *testing.T) {
 			f := newIMAPFixture(t, testkit.DovecotOptions{}, nil)
 			f.dv.Append("INBOX", hebrewLetter(t, 1))
 			f.start(t, context.Background(), nil, 0)
-			imapWait(t, 10*time.Second, "the first message imported", func() bool { return f.state(t, "INBOX").LastUID == 1 })
+			waitUntil(t, 10*time.Second, "the first message imported", func() bool { return f.state(t, "INBOX").LastUID == 1 })
 
 			f.dv.Restart()
 			f.dv.Append("INBOX", hebrewLetter(t, 2))
-			imapWait(t, 10*time.Second, "a message after the restart imported", func() bool { return f.state(t, "INBOX").LastUID == 2 })
+			waitUntil(t, 10*time.Second, "a message after the restart imported", func() bool { return f.state(t, "INBOX").LastUID == 2 })
 
 			want := tt.fail(t, f)
-			imapWait(t, 10*time.Second, "failures recorded", func() bool {
+			waitUntil(t, 10*time.Second, "failures recorded", func() bool {
 				st := f.state(t, "INBOX")
 				return st.Failures >= 3 && strings.Contains(st.LastError, want) && f.metric(t, "kesher_imap_failing") == 1
 			})
@@ -551,7 +551,7 @@ func TestIMAPFailures(t *testing.T) {
 
 			tt.fix(t, f)
 			f.dv.Append("INBOX", hebrewLetter(t, 3))
-			imapWait(t, 10*time.Second, "recovery", func() bool {
+			waitUntil(t, 10*time.Second, "recovery", func() bool {
 				st := f.state(t, "INBOX")
 				return st.LastUID == 3 && st.Failures == 0 && st.LastError == "" && f.metric(t, "kesher_imap_failing") == 0
 			})
@@ -594,7 +594,7 @@ func TestIMAPTooLarge(t *testing.T) {
 	f.dv.Append("INBOX", crowded)
 	f.dv.Append("INBOX", hebrewLetter(t, 3))
 	f.start(t, context.Background(), nil, 200_000)
-	imapWait(t, 10*time.Second, "the folder read", func() bool { return f.state(t, "INBOX").LastUID == 3 })
+	waitUntil(t, 10*time.Second, "the folder read", func() bool { return f.state(t, "INBOX").LastUID == 3 })
 
 	msgs := f.dv.Messages("INBOX")
 	if len(msgs) != 3 || msgs[0].Seen() || msgs[1].Seen() || !msgs[2].Seen() {
@@ -605,7 +605,7 @@ func TestIMAPTooLarge(t *testing.T) {
 	}
 	// The poller reads the folder on; the refused messages stay behind it.
 	polls := f.metric(t, "kesher_imap_polls_total", "result", "ok")
-	imapWait(t, 5*time.Second, "three more polls", func() bool { return f.metric(t, "kesher_imap_polls_total", "result", "ok") >= polls+3 })
+	waitUntil(t, 5*time.Second, "three more polls", func() bool { return f.metric(t, "kesher_imap_polls_total", "result", "ok") >= polls+3 })
 	if got := f.metric(t, "kesher_imap_skipped_total", "reason", desk.SkipTooLarge); got != 2 {
 		t.Errorf("kesher_imap_skipped_total = %v, want 2", got)
 	}
@@ -626,7 +626,7 @@ func TestIMAPTooLarge(t *testing.T) {
 func TestIMAPMailboxChanges(t *testing.T) {
 	f := newIMAPFixture(t, testkit.DovecotOptions{}, nil)
 	f.start(t, context.Background(), nil, 0)
-	imapWait(t, 10*time.Second, "the office inbox read", func() bool { return !f.state(t, "INBOX").LastOKAt.IsZero() })
+	waitUntil(t, 10*time.Second, "the office inbox read", func() bool { return !f.state(t, "INBOX").LastOKAt.IsZero() })
 
 	imap := *f.mailbox.IMAP
 	imap.Folder = "מכירות"
@@ -635,7 +635,7 @@ func TestIMAPMailboxChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.dv.Append(imap.Folder, hebrewLetter(t, 1))
-	imapWait(t, 10*time.Second, "the new mailbox read", func() bool {
+	waitUntil(t, 10*time.Second, "the new mailbox read", func() bool {
 		st, err := f.desk.IMAPState(context.Background(), sales.ID, imap.Folder)
 		return err == nil && st.LastUID == 1
 	})
@@ -643,7 +643,7 @@ func TestIMAPMailboxChanges(t *testing.T) {
 	if err := f.desk.DeleteMailbox(context.Background(), f.mailbox.ID); err != nil {
 		t.Fatal(err)
 	}
-	imapWait(t, 10*time.Second, "the deleted mailbox's poller stopped", func() bool {
+	waitUntil(t, 10*time.Second, "the deleted mailbox's poller stopped", func() bool {
 		mfs, _ := f.reg.Gather()
 		for _, mf := range mfs {
 			for _, m := range mf.GetMetric() {
@@ -656,7 +656,7 @@ func TestIMAPMailboxChanges(t *testing.T) {
 	})
 	f.dv.Append("INBOX", hebrewLetter(t, 2))
 	f.dv.Append(imap.Folder, hebrewLetter(t, 3))
-	imapWait(t, 10*time.Second, "the new mailbox's second message", func() bool {
+	waitUntil(t, 10*time.Second, "the new mailbox's second message", func() bool {
 		n, _ := imapTotal(f.inbound(t))
 		return n == 2
 	})

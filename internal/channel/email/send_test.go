@@ -147,7 +147,7 @@ func TestSendReply(t *testing.T) {
 	if len(m.Attachments) != 1 || m.Attachments[0].Filename != "הצעת מחיר.pdf" || !bytes.Equal(m.Attachments[0].Data, quote) {
 		t.Errorf("attachments %+v", m.Attachments)
 	}
-	eventually(t, "the reply recorded as sent", func() bool { return s.message(t, conv.ID, reply.ID).Delivery == kesher.DeliverySent })
+	waitUntil(t, 5*time.Second, "the reply recorded as sent", func() bool { return s.message(t, conv.ID, reply.ID).Delivery == kesher.DeliverySent })
 
 	// Moshe answers with another subject; In-Reply-To threads it.
 	answer := s.ingest(t, build(t, mail.Outgoing{From: moshe, Subject: "תודה", MessageID: "m2@example.com",
@@ -178,7 +178,7 @@ func TestSendFailures(t *testing.T) {
 			s.sink.Refuse(tc.code, tc.text, tc.times)
 			conv := s.open(t).ConversationID
 			reply := s.reply(t, conv)
-			eventually(t, "the delivery to end", func() bool { return s.message(t, conv, reply.ID).Delivery == tc.delivery })
+			waitUntil(t, 5*time.Second, "the delivery to end", func() bool { return s.message(t, conv, reply.ID).Delivery == tc.delivery })
 			m := s.message(t, conv, reply.ID)
 			if tc.delivery == kesher.DeliveryFailed && (!strings.Contains(m.DeliveryError, strconv.Itoa(tc.code)) || !strings.Contains(m.DeliveryError, tc.text)) {
 				t.Errorf("delivery error %q, want the relay's %d %s", m.DeliveryError, tc.code, tc.text)
@@ -253,7 +253,7 @@ func TestAcknowledgement(t *testing.T) {
 				}
 			}
 			var ack *kesher.Message
-			eventually(t, "the acknowledgement recorded as sent", func() bool {
+			waitUntil(t, 5*time.Second, "the acknowledgement recorded as sent", func() bool {
 				ms := s.messages(t, conv.ID)
 				ack = ms[len(ms)-1]
 				return ack.Delivery == kesher.DeliverySent
@@ -261,7 +261,7 @@ func TestAcknowledgement(t *testing.T) {
 			if ack.Email.Auto != kesher.AutoReply || !strings.HasPrefix(got.msg.Text, ack.BodyText) || ack.BodyText == "" {
 				t.Errorf("stored acknowledgement %q (auto %q), sent %q", ack.BodyText, ack.Email.Auto, got.msg.Text)
 			}
-			eventually(t, "the outbox to empty", func() bool {
+			waitUntil(t, 5*time.Second, "the outbox to empty", func() bool {
 				n, err := s.store.CountJobs(context.Background(), kesher.JobPending)
 				return err == nil && n == 0
 			})
