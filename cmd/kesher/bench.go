@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -61,27 +62,31 @@ func cmdBenchSeed(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return nil
 }
 
+// openSeeded parses a benchmark's flags, opens the desk kesher bench seed
+// filled, and finds what the benchmark draws its parameters from.
+func (c *common) openSeeded(ctx context.Context, fs *flag.FlagSet, args []string, stderr io.Writer) (*store.DB, *bench.Sample, error) {
+	_, db, _, err := c.start(ctx, fs, args, stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := bench.Discover(ctx, db)
+	if err != nil {
+		_ = db.Close()
+		return nil, nil, err
+	}
+	return db, s, nil
+}
+
 func cmdBenchQuery(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlags("bench query", stderr)
 	iterations := fs.Int("iterations", 5000, "measured calls per query")
 	warmup := fs.Int("warmup", 500, "unmeasured calls per query first")
 	seed := fs.Uint64("seed", 1, "random seed")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	log, err := c.logger(stderr)
+	db, s, err := c.openSeeded(ctx, fs, args, stderr)
 	if err != nil {
 		return err
-	}
-	db, err := store.Open(ctx, store.Config{DSN: c.db, DataDir: c.data, Logger: log})
-	if err != nil {
-		return fmt.Errorf("open database: %w", err)
 	}
 	defer db.Close()
-	s, err := bench.Discover(ctx, db)
-	if err != nil {
-		return err
-	}
 	fmt.Fprintf(stdout, "%s: %d agents, %d customers, %d long threads; %d iterations after %d warm-up, GOMAXPROCS %d\n\n",
 		c.describeDB(), len(s.Agents), s.Customers, len(s.LongThreads), *iterations, *warmup, runtime.GOMAXPROCS(0))
 	rs, err := bench.Query(ctx, db, s, bench.QueryConfig{Iterations: *iterations, Warmup: *warmup, Seed: *seed})
@@ -95,22 +100,11 @@ func cmdBenchUI(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	clients := fs.Int("clients", 200, "open live streams")
 	updates := fs.Int("updates", 50, "live updates measured")
 	seed := fs.Uint64("seed", 1, "random seed")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	log, err := c.logger(stderr)
+	db, s, err := c.openSeeded(ctx, fs, args, stderr)
 	if err != nil {
 		return err
-	}
-	db, err := store.Open(ctx, store.Config{DSN: c.db, DataDir: c.data, GroupCommit: true, Logger: log})
-	if err != nil {
-		return fmt.Errorf("open database: %w", err)
 	}
 	defer db.Close()
-	s, err := bench.Discover(ctx, db)
-	if err != nil {
-		return err
-	}
 	fmt.Fprintf(stdout, "%s: %d agents, %d customers, %d long threads; %d renders per page, %d live updates, GOMAXPROCS %d\n\n",
 		c.describeDB(), len(s.Agents), s.Customers, len(s.LongThreads), *iterations, *updates, runtime.GOMAXPROCS(0))
 	rs, err := bench.UI(ctx, db, s, bench.UIConfig{Iterations: *iterations, Clients: *clients, Updates: *updates, Seed: *seed})

@@ -40,12 +40,7 @@ func Discover(ctx context.Context, q kesher.Queries) (*Sample, error) {
 	}
 	// The seeded customers are numbered densely: find the first missing one.
 	exists := func(i int) (bool, error) {
-		v, ok := CustomerEmail(i)
-		kind := kesher.IdentityEmail
-		if !ok {
-			v, _ = CustomerPhone(i)
-			kind = kesher.IdentityPhone
-		}
+		kind, v := customerIdentity(i)
 		_, err := q.CustomerByIdentity(ctx, kind, v)
 		if kesher.ErrorCode(err) == kesher.ECodeNotFound {
 			return false, nil

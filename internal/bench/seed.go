@@ -66,6 +66,16 @@ func CustomerPhone(i int) (string, bool) {
 	return fmt.Sprintf("+972%s%07d", prefixes[i%len(prefixes)], i), i%4 != 0
 }
 
+// customerIdentity is an identity every seeded customer i has: the email,
+// else the phone.
+func customerIdentity(i int) (kesher.IdentityKind, string) {
+	if v, ok := CustomerEmail(i); ok {
+		return kesher.IdentityEmail, v
+	}
+	v, _ := CustomerPhone(i)
+	return kesher.IdentityPhone, v
+}
+
 // Seed fills st with a desk of the configured size: agents, teams and
 // reasons, then customers, then conversations in the order they were
 // opened, each with its messages and events, many to one Write, through

@@ -108,12 +108,18 @@ const (
 // after each further one, up to an hour, give or take 20 % so that jobs
 // that failed together do not all come back together.
 func DefaultBackoff(attempt int) time.Duration {
-	d := 30 * time.Second
-	for i := 1; i < attempt && d < time.Hour; i++ {
+	d := Doubling(attempt, 30*time.Second, time.Hour)
+	return d + time.Duration((rand.Float64()*0.4-0.2)*float64(d))
+}
+
+// Doubling is the wait after the n-th failure in a row, without jitter:
+// lo after the first, twice as long after each further one, at most hi.
+func Doubling(n int, lo, hi time.Duration) time.Duration {
+	d := lo
+	for i := 1; i < n && d < hi; i++ {
 		d *= 2
 	}
-	d = min(d, time.Hour)
-	return d + time.Duration((rand.Float64()*0.4-0.2)*float64(d))
+	return min(d, hi)
 }
 
 const (

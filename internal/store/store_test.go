@@ -1071,10 +1071,42 @@ func testFirstUser(t *testing.T, db *store.DB) {
 	wantCode(t, "a second first user", err, kesher.ECodeConflict)
 }
 
-// TestFirstUserAcrossNodes races first users through several handles of
-// one database, as separate nodes (or the CLI beside the server) would,
-// without group commit, which would line them up in one transaction.
+// TestFirstUserAcrossNodes races first users through several nodes:
+// exactly one is created.
 func TestFirstUserAcrossNodes(t *testing.T) {
+	const nodes, tries = 4, 5
+	acrossNodes(t, nodes, func(t *testing.T, dbs []*store.DB) {
+		var wg sync.WaitGroup
+		var made atomic.Int32
+		errs := make(chan error, nodes*tries)
+		for i := range nodes * tries {
+			wg.Go(func() {
+				u := &kesher.User{ID: newID(), Email: fmt.Sprintf("admin%d@example.com", i), Name: "מנהל", Role: kesher.RoleAdmin,
+					Active: true, Availability: kesher.Offline, Language: "he", TeamIDs: []string{}, CreatedAt: t0, UpdatedAt: t0}
+				err := dbs[i%nodes].Write(ctx, func(tx kesher.Tx) error { return tx.CreateFirstUser(ctx, u) })
+				if err == nil {
+					made.Add(1)
+				} else if kesher.ErrorCode(err) != kesher.ECodeConflict {
+					errs <- err
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		if n, err := dbs[0].CountUsers(ctx); made.Load() != 1 || n != 1 || err != nil {
+			t.Errorf("%d calls succeeded, %d users (%v); want exactly one", made.Load(), n, err)
+		}
+	})
+}
+
+// acrossNodes runs fn on several handles of one fresh database per
+// backend, as separate nodes (or the CLI beside the server) would have,
+// without group commit, which would line their writes up in one
+// transaction.
+func acrossNodes(t *testing.T, nodes int, fn func(t *testing.T, dbs []*store.DB)) {
 	for _, backend := range []struct {
 		name string
 		dsn  func(t *testing.T) string
@@ -1084,7 +1116,6 @@ func TestFirstUserAcrossNodes(t *testing.T) {
 	} {
 		t.Run(backend.name, func(t *testing.T) {
 			dsn := backend.dsn(t)
-			const nodes, tries = 4, 5
 			dbs := make([]*store.DB, nodes)
 			for i := range dbs {
 				db, err := store.Open(ctx, store.Config{DSN: dsn})
@@ -1094,29 +1125,7 @@ func TestFirstUserAcrossNodes(t *testing.T) {
 				t.Cleanup(func() { _ = db.Close() })
 				dbs[i] = db
 			}
-			var wg sync.WaitGroup
-			var made atomic.Int32
-			errs := make(chan error, nodes*tries)
-			for i := range nodes * tries {
-				wg.Go(func() {
-					u := &kesher.User{ID: newID(), Email: fmt.Sprintf("admin%d@example.com", i), Name: "מנהל", Role: kesher.RoleAdmin,
-						Active: true, Availability: kesher.Offline, Language: "he", TeamIDs: []string{}, CreatedAt: t0, UpdatedAt: t0}
-					err := dbs[i%nodes].Write(ctx, func(tx kesher.Tx) error { return tx.CreateFirstUser(ctx, u) })
-					if err == nil {
-						made.Add(1)
-					} else if kesher.ErrorCode(err) != kesher.ECodeConflict {
-						errs <- err
-					}
-				})
-			}
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				t.Error(err)
-			}
-			if n, err := dbs[0].CountUsers(ctx); made.Load() != 1 || n != 1 || err != nil {
-				t.Errorf("%d calls succeeded, %d users (%v); want exactly one", made.Load(), n, err)
-			}
+			fn(t, dbs)
 		})
 	}
 }
@@ -1596,71 +1605,52 @@ func testOutboxAtomic(t *testing.T, db *store.DB) {
 }
 
 // TestJobClaimsAcrossNodes claims one database's jobs through several
-// handles at once, as several nodes would, without group commit (which
-// would line the claims up in one transaction): each job is taken once.
+// nodes at once: each job is taken once.
 func TestJobClaimsAcrossNodes(t *testing.T) {
-	for _, backend := range []struct {
-		name string
-		dsn  func(t *testing.T) string
-	}{
-		{"sqlite", func(t *testing.T) string { return "sqlite:" + t.TempDir() + "/kesher.db" }},
-		{"postgres", func(t *testing.T) string { return testkit.PostgresDSN(t) }},
-	} {
-		t.Run(backend.name, func(t *testing.T) {
-			dsn := backend.dsn(t)
-			const nodes, jobs = 4, 300
-			dbs := make([]*store.DB, nodes)
-			for i := range dbs {
-				db, err := store.Open(ctx, store.Config{DSN: dsn})
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { _ = db.Close() })
-				dbs[i] = db
-			}
-			all := make([]*kesher.Job, jobs)
-			for i := range all {
-				all[i] = newJob("k", "", at(-i))
-			}
-			enqueue(t, dbs[0], all...)
-			var mu sync.Mutex
-			taken := map[string]int{}
-			var wg sync.WaitGroup
-			for i := range nodes * 2 {
-				wg.Go(func() {
-					for {
-						var got []*kesher.Job
-						err := dbs[i%nodes].Write(ctx, func(tx kesher.Tx) error {
-							var err error
-							got, err = tx.ClaimJobs(ctx, t0, time.Hour, 7)
-							return err
-						})
-						if err != nil {
-							t.Error(err)
-							return
-						}
-						if len(got) == 0 {
-							return
-						}
-						mu.Lock()
-						for _, j := range got {
-							taken[j.ID]++
-						}
-						mu.Unlock()
+	const nodes, jobs = 4, 300
+	acrossNodes(t, nodes, func(t *testing.T, dbs []*store.DB) {
+		all := make([]*kesher.Job, jobs)
+		for i := range all {
+			all[i] = newJob("k", "", at(-i))
+		}
+		enqueue(t, dbs[0], all...)
+		var mu sync.Mutex
+		taken := map[string]int{}
+		var wg sync.WaitGroup
+		for i := range nodes * 2 {
+			wg.Go(func() {
+				for {
+					var got []*kesher.Job
+					err := dbs[i%nodes].Write(ctx, func(tx kesher.Tx) error {
+						var err error
+						got, err = tx.ClaimJobs(ctx, t0, time.Hour, 7)
+						return err
+					})
+					if err != nil {
+						t.Error(err)
+						return
 					}
-				})
-			}
-			wg.Wait()
-			if len(taken) != jobs {
-				t.Errorf("%d of %d jobs were claimed", len(taken), jobs)
-			}
-			for id, n := range taken {
-				if n != 1 {
-					t.Errorf("job %s was claimed %d times", id, n)
+					if len(got) == 0 {
+						return
+					}
+					mu.Lock()
+					for _, j := range got {
+						taken[j.ID]++
+					}
+					mu.Unlock()
 				}
+			})
+		}
+		wg.Wait()
+		if len(taken) != jobs {
+			t.Errorf("%d of %d jobs were claimed", len(taken), jobs)
+		}
+		for id, n := range taken {
+			if n != 1 {
+				t.Errorf("job %s was claimed %d times", id, n)
 			}
-		})
-	}
+		}
+	})
 }
 
 // Email: mailboxes, IMAP state, blobs, the email fields of messages,

@@ -21,6 +21,7 @@ import (
 
 	"kesher"
 	"kesher/internal/desk"
+	"kesher/internal/jobs"
 	"kesher/internal/mail"
 )
 
@@ -333,11 +334,7 @@ func (pl *imapPoller) save(ctx context.Context) error {
 // doubled for each further failure up to hi, less up to a fifth so that
 // pollers that failed together (their server went down) come back apart.
 func imapBackoff(failures int, lo, hi time.Duration) time.Duration {
-	d := lo
-	for i := 1; i < failures && d < hi; i++ {
-		d *= 2
-	}
-	d = min(d, hi)
+	d := jobs.Doubling(failures, lo, hi)
 	return d - time.Duration(rand.Float64()*0.2*float64(d))
 }
 
