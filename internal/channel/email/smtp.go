@@ -130,6 +130,10 @@ func (s *SMTPServer) Serve(ctx context.Context, drain time.Duration) error {
 		s.log.Warn("smtp: sessions still open after the drain; closing them")
 		_ = s.srv.Close()
 	}
+	// Shutdown closes only the listeners the server's Serve has registered;
+	// when ctx ends before that goroutine got so far, Serve would then
+	// accept forever. Closing the listener here ends it either way.
+	_ = s.ln.Close()
 	return <-errc
 }
 
