@@ -99,6 +99,12 @@ type Conversation struct {
 	// sets it unless it is set already, and a reply to the customer clears
 	// it. Notes and status changes leave it alone.
 	WaitingSince time.Time `json:"waiting_since"`
+	// SLA holds the service-level clocks; nil when no policy applies.
+	SLA *SLA `json:"sla"`
+	// ReopenCount counts how often a solved conversation came back.
+	ReopenCount int `json:"reopen_count"`
+	// Escalated is true while an escalation is open (P13).
+	Escalated bool `json:"escalated"`
 }
 
 // TagCount is a tag in use and the number of conversations that carry it.
@@ -136,6 +142,9 @@ type ConversationUpdate struct {
 	Subject  *string
 	// Briefing goes with a change of owner (a warm hand-off, P2).
 	Briefing string
+	// TellCustomer sends the customer a message naming their new owner
+	// with a hand-off.
+	TellCustomer bool
 }
 
 // Page asks for one page of a list: at most Limit items after Cursor.

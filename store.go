@@ -86,6 +86,75 @@ type Queries interface {
 	JobsByState(ctx context.Context, state JobState, p Page) ([]*Job, string, error)
 	// CountJobs counts the jobs in a state, for metrics.
 	CountJobs(ctx context.Context, state JobState) (int, error)
+
+	Ownership
+}
+
+// Ownership reads what keeps every request owned and on time: calendars,
+// SLA policies, assignment rules, commitments, escalations, notifications,
+// the watchdog's lists, agents' load and the durable timers.
+type Ownership interface {
+	Calendar(ctx context.Context, id string) (*CalendarRecord, error)
+	// Calendars lists calendars in the order they were created.
+	Calendars(ctx context.Context, p Page) ([]*CalendarRecord, string, error)
+	SLAPolicy(ctx context.Context, id string) (*SLAPolicy, error)
+	// SLAPolicies lists every policy, the default (no team) first.
+	SLAPolicies(ctx context.Context) ([]*SLAPolicy, error)
+	// AssignmentRules lists every rule by position, then id.
+	AssignmentRules(ctx context.Context) ([]*AssignmentRule, error)
+	AssignmentRule(ctx context.Context, id string) (*AssignmentRule, error)
+
+	Commitment(ctx context.Context, id string) (*Commitment, error)
+	// Commitments lists commitments by due time, then id. A State of
+	// CommitmentDue selects open ones due within f.Window after f.Now,
+	// CommitmentOverdue open ones due at or before f.Now.
+	Commitments(ctx context.Context, f CommitmentFilter) ([]*Commitment, string, error)
+	// CountCommitments counts what f selects up to max, as
+	// CountConversations does.
+	CountCommitments(ctx context.Context, f CommitmentFilter, max int) (int, error)
+	// CommitmentConversations lists the unsolved conversations that hold
+	// a commitment f selects, each once, by last update, newest first;
+	// f.Page pages the conversations.
+	CommitmentConversations(ctx context.Context, f CommitmentFilter) ([]*Conversation, string, error)
+	// CountCommitmentConversations counts CommitmentConversations' list
+	// up to max.
+	CountCommitmentConversations(ctx context.Context, f CommitmentFilter, max int) (int, error)
+	Escalation(ctx context.Context, id string) (*Escalation, error)
+	// OpenEscalation returns a conversation's open escalation;
+	// ECodeNotFound when it has none.
+	OpenEscalation(ctx context.Context, conversationID string) (*Escalation, error)
+	// Escalations lists a conversation's escalations, oldest first.
+	Escalations(ctx context.Context, conversationID string) ([]*Escalation, error)
+
+	// Notifications lists a user's notifications, newest first; only the
+	// unread ones with unread.
+	Notifications(ctx context.Context, userID string, unread bool, p Page) ([]*Notification, string, error)
+	// CountUnread counts a user's unread notifications up to max.
+	CountUnread(ctx context.Context, userID string, max int) (int, error)
+
+	// Watch lists the unsolved conversations of one of the watchdog's
+	// conversation lists: unowned and the others by last update, newest
+	// first; waiting by WaitingSince, longest first; SLA at risk and
+	// breached by SLADueAt, soonest first. The commitment lists are read
+	// with Commitments; for them Watch is ECodeValidation on "kind".
+	Watch(ctx context.Context, kind WatchKind, p Page) ([]*Conversation, string, error)
+	// CountWatch counts one of Watch's lists up to max.
+	CountWatch(ctx context.Context, kind WatchKind, max int) (int, error)
+
+	// OpenCounts returns, for each of userIDs, how many unsolved
+	// conversations they own (missing users own none).
+	OpenCounts(ctx context.Context, userIDs []string) (map[string]int, error)
+	// WorkSince returns, per user, the distinct conversations they
+	// replied in since the given time, and the distinct conversations they
+	// own that had an escalation opened since then.
+	WorkSince(ctx context.Context, since time.Time) (handled, hard map[string]int, err error)
+
+	// DueTimers returns up to limit timers due at or before now, earliest
+	// first, of every kind. A limit below 1 is ECodeValidation on "limit".
+	DueTimers(ctx context.Context, now time.Time, limit int) ([]Timer, error)
+	// NextTimer returns the earliest timer of any kind; ok is false when
+	// there is none.
+	NextTimer(ctx context.Context) (t Timer, ok bool, err error)
 }
 
 // Tx reads and writes inside one atomic unit of work. Unique violations are
@@ -127,7 +196,7 @@ type Tx interface {
 	DeleteTag(ctx context.Context, tag string) (int, error)
 
 	CreateUser(ctx context.Context, u *User) error
-	// UpdateUser saves name, email, role, active, availability, language,
+	// UpdateUser saves name, email, role, active, availability, capacity, language,
 	// time zone and password hash.
 	UpdateUser(ctx context.Context, u *User) error
 	CreateToken(ctx context.Context, t *Token) error
@@ -149,7 +218,7 @@ type Tx interface {
 	// given time and returns how many there were.
 	DeleteExpiredSessions(ctx context.Context, before time.Time) (int, error)
 	CreateTeam(ctx context.Context, t *Team) error
-	// UpdateTeam saves the name and replaces the members.
+	// UpdateTeam saves the name, lead and calendar and replaces the members.
 	UpdateTeam(ctx context.Context, t *Team) error
 	DeleteTeam(ctx context.Context, id string) error
 	CreateReason(ctx context.Context, r *Reason) error
@@ -209,6 +278,41 @@ type Tx interface {
 	// given time, oldest first, and returns how many it deleted. Failed
 	// jobs stay. A limit below 1 is ECodeValidation on field "limit".
 	PurgeJobs(ctx context.Context, before time.Time, limit int) (int, error)
+
+	// ClaimTimer takes a due timer for this transaction: it clears the
+	// timer's due time where it is still t.DueAt and reports whether it
+	// did. On PostgreSQL a claim that races another node's waits for it
+	// and then finds the time moved, so a timer fires once; the claimed
+	// row stays locked until the transaction ends. The caller then saves
+	// the row, which sets its next due time.
+	ClaimTimer(ctx context.Context, t Timer) (bool, error)
+	// SaveCalendar inserts or replaces a calendar.
+	SaveCalendar(ctx context.Context, c *CalendarRecord) error
+	// DeleteCalendar deletes a calendar; teams that used it fall back to
+	// the default calendar.
+	DeleteCalendar(ctx context.Context, id string) error
+	// SaveSLAPolicy inserts or replaces a policy; a second policy for the
+	// same team (or a second default) is ECodeConflict.
+	SaveSLAPolicy(ctx context.Context, p *SLAPolicy) error
+	DeleteSLAPolicy(ctx context.Context, id string) error
+	// SaveAssignmentRule inserts or replaces a rule (LastUserID included).
+	SaveAssignmentRule(ctx context.Context, r *AssignmentRule) error
+	DeleteAssignmentRule(ctx context.Context, id string) error
+	CreateCommitment(ctx context.Context, c *Commitment) error
+	// UpdateCommitment saves owner, text, due time, state, the reminder,
+	// escalation and resolution times and the next timer.
+	UpdateCommitment(ctx context.Context, c *Commitment) error
+	// CreateEscalation inserts an escalation; a second open one for the
+	// same conversation is ECodeConflict.
+	CreateEscalation(ctx context.Context, e *Escalation) error
+	// UpdateEscalation saves owner, response, breach and resolution.
+	UpdateEscalation(ctx context.Context, e *Escalation) error
+	CreateNotification(ctx context.Context, n *Notification) error
+	// MarkRead marks a user's notifications read at now: the ones listed,
+	// or every unread one when ids is empty.
+	MarkRead(ctx context.Context, userID string, ids []string, now time.Time) error
+	// TouchUser saves when a user was last active.
+	TouchUser(ctx context.Context, userID string, at time.Time) error
 }
 
 // Store is the desk's database.
@@ -217,7 +321,9 @@ type Store interface {
 	// Write runs fn as one atomic unit: all of its writes are committed
 	// durably before Write returns nil, or none are. Concurrent Writes may
 	// share one database transaction (group commit), each in a savepoint of
-	// its own, so fn must not keep Tx after it returns.
+	// its own, so fn must not keep Tx after it returns. fn may run more
+	// than once: a unit the database aborted to break a deadlock is rolled
+	// back and run again, so fn's effects outside Tx must be safe to redo.
 	Write(ctx context.Context, fn func(Tx) error) error
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

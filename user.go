@@ -63,18 +63,30 @@ type User struct {
 	TimeZone string   `json:"time_zone"`
 	TeamIDs  []string `json:"team_ids"`
 	// PasswordHash is the encoded KDF output; it never leaves the server.
-	PasswordHash string    `json:"-"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	PasswordHash string `json:"-"`
+	// Capacity bounds the open conversations assignment gives the user;
+	// 0 means no bound.
+	Capacity int `json:"capacity"`
+	// LastSeenAt is the user's last activity; an online user idle for
+	// longer than the desk's auto-away time counts as away.
+	LastSeenAt time.Time `json:"last_seen_at"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // Team is a group of users that shares a queue.
 type Team struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	MemberIDs []string  `json:"member_ids"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID        string   `json:"id"`
+	Name      string   `json:"name"`
+	MemberIDs []string `json:"member_ids"`
+	// LeadID owns the team's queue: conversations no agent can take go to
+	// the lead, and alerts about the team reach them.
+	LeadID string `json:"lead_id"`
+	// CalendarID names the business calendar of the team's SLA clocks;
+	// "" is the desk's default calendar.
+	CalendarID string    `json:"calendar_id"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // Token is an API token. Only its SHA-256 hash is stored; the secret is

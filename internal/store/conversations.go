@@ -11,15 +11,21 @@ import (
 )
 
 const conversationColumns = "id, number, subject, status, priority, channel, customer_id, owner_id, team_id, reason, tags," +
-	" handoff_count, message_count, last_message_at, excerpt, created_at, updated_at, solved_at, waiting_since"
+	" handoff_count, message_count, last_message_at, excerpt, created_at, updated_at, solved_at, waiting_since, sla, reopen_count, escalated"
+
+// slaColumns are derived from the sla column on every write (slaValues) for
+// the watchdog's lists and the timers to read through their indexes;
+// nothing reads them back into a Conversation.
+const slaColumns = "sla_state, sla_due_at"
 
 func scanConversation(s scanner) (*kesher.Conversation, error) {
 	var c kesher.Conversation
 	var owner, team, reason *string
-	var tags string
+	var tags, sla string
 	var lastMessage, created, updated, solved, waiting int64
+	var escalated int
 	err := s.Scan(&c.ID, &c.Number, &c.Subject, &c.Status, &c.Priority, &c.Channel, &c.CustomerID, &owner, &team, &reason, &tags,
-		&c.HandoffCount, &c.MessageCount, &lastMessage, &c.Excerpt, &created, &updated, &solved, &waiting)
+		&c.HandoffCount, &c.MessageCount, &lastMessage, &c.Excerpt, &created, &updated, &solved, &waiting, &sla, &c.ReopenCount, &escalated)
 	if err != nil {
 		return nil, err
 	}
@@ -30,9 +36,32 @@ func scanConversation(s scanner) (*kesher.Conversation, error) {
 	if c.Tags == nil {
 		c.Tags = []string{}
 	}
+	if sla != "" {
+		c.SLA = new(kesher.SLA)
+		if err := json.Unmarshal([]byte(sla), c.SLA); err != nil {
+			return nil, err
+		}
+	}
 	c.LastMessageAt, c.CreatedAt, c.UpdatedAt, c.SolvedAt = fromMicros(lastMessage), fromMicros(created), fromMicros(updated), fromMicros(solved)
-	c.WaitingSince = fromMicros(waiting)
+	c.WaitingSince, c.Escalated = fromMicros(waiting), escalated != 0
 	return &c, nil
+}
+
+// slaClocks is kesher.SLA without its methods, so that it marshals as the
+// clocks alone: the summary that SLA.MarshalJSON adds for the API would be
+// stale as soon as it is stored, and its parts the store keeps in
+// slaColumns instead.
+type slaClocks kesher.SLA
+
+// slaValues returns the values of the sla column and of slaColumns for s:
+// the clocks' JSON ("" without a policy), their state and when they next
+// need attention (0 for never).
+func slaValues(s *kesher.SLA) (clocks, state string, dueAt int64, err error) {
+	if s == nil {
+		return "", "", 0, nil
+	}
+	b, err := json.Marshal((*slaClocks)(s))
+	return string(b), string(s.State()), micros(s.NextTimer()), err
 }
 
 func deref(s *string) string {
@@ -88,21 +117,14 @@ func (q *queries) Conversations(ctx context.Context, f kesher.ConversationFilter
 	return cs, next, nil
 }
 
-// CountConversations counts the conversations f selects, up to max. The
-// LIMIT ends the scans as soon as max rows have been seen, so an inbox tab
-// showing "1000+" costs as much as one showing 1000.
+// CountConversations counts the conversations f selects, up to max.
 func (q *queries) CountConversations(ctx context.Context, f kesher.ConversationFilter, max int) (int, error) {
-	if max < 1 {
-		return 0, kesher.FieldError("max", "invalid", "a count needs a maximum of at least 1")
-	}
 	var a args
 	scans := conversationScans(f, &a)
 	for i, where := range scans {
 		scans[i] = "SELECT 1 FROM conversations c WHERE " + where
 	}
-	var n int
-	err := q.q.QueryRowContext(ctx, "SELECT COUNT(*) FROM ("+strings.Join(scans, " UNION ALL ")+" LIMIT "+a.add(max)+") AS n", a...).Scan(&n)
-	return n, q.dbErr(err, "conversations")
+	return q.countUpTo(ctx, "conversations", strings.Join(scans, " UNION ALL "), a, max)
 }
 
 // conversationScans returns the WHERE clauses of the index range scans that
@@ -222,11 +244,16 @@ func (t *tx) CreateConversation(ctx context.Context, c *kesher.Conversation) err
 	if err != nil {
 		return err
 	}
-	err = t.insert(ctx, "conversation "+c.ID, "INSERT INTO conversations ("+conversationColumns+")"+
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+	sla, slaState, slaDue, err := slaValues(c.SLA)
+	if err != nil {
+		return err
+	}
+	err = t.insert(ctx, "conversation "+c.ID, "INSERT INTO conversations ("+conversationColumns+", "+slaColumns+")"+
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)",
 		args{c.ID, c.Number, c.Subject, string(c.Status), string(c.Priority), string(c.Channel), c.CustomerID,
 			nullable(c.OwnerID), nullable(c.TeamID), nullable(c.Reason), tags, c.HandoffCount, c.MessageCount,
-			micros(c.LastMessageAt), c.Excerpt, micros(c.CreatedAt), micros(c.UpdatedAt), micros(c.SolvedAt), micros(c.WaitingSince)})
+			micros(c.LastMessageAt), c.Excerpt, micros(c.CreatedAt), micros(c.UpdatedAt), micros(c.SolvedAt), micros(c.WaitingSince),
+			sla, c.ReopenCount, boolInt(c.Escalated), slaState, slaDue})
 	if err != nil {
 		return err
 	}
@@ -241,16 +268,22 @@ func (t *tx) UpdateConversation(ctx context.Context, c *kesher.Conversation) err
 	if err != nil {
 		return err
 	}
+	sla, slaState, slaDue, err := slaValues(c.SLA)
+	if err != nil {
+		return err
+	}
 	var oldTags string
 	if err := t.q.QueryRowContext(ctx, "SELECT tags FROM conversations WHERE id = $1", c.ID).Scan(&oldTags); err != nil {
 		return t.dbErr(err, "conversation "+c.ID)
 	}
 	_, err = t.q.ExecContext(ctx, "UPDATE conversations SET subject = $2, status = $3, priority = $4, channel = $5,"+
 		" customer_id = $6, owner_id = $7, team_id = $8, reason = $9, tags = $10, handoff_count = $11, message_count = $12,"+
-		" last_message_at = $13, excerpt = $14, updated_at = $15, solved_at = $16, waiting_since = $17 WHERE id = $1",
+		" last_message_at = $13, excerpt = $14, updated_at = $15, solved_at = $16, waiting_since = $17,"+
+		" sla = $18, reopen_count = $19, escalated = $20, sla_state = $21, sla_due_at = $22 WHERE id = $1",
 		c.ID, c.Subject, string(c.Status), string(c.Priority), string(c.Channel), c.CustomerID,
 		nullable(c.OwnerID), nullable(c.TeamID), nullable(c.Reason), tags, c.HandoffCount, c.MessageCount,
-		micros(c.LastMessageAt), c.Excerpt, micros(c.UpdatedAt), micros(c.SolvedAt), micros(c.WaitingSince))
+		micros(c.LastMessageAt), c.Excerpt, micros(c.UpdatedAt), micros(c.SolvedAt), micros(c.WaitingSince),
+		sla, c.ReopenCount, boolInt(c.Escalated), slaState, slaDue)
 	if err != nil || tags == oldTags {
 		return t.dbErr(err, "conversation "+c.ID)
 	}

@@ -207,8 +207,25 @@ func (db *DB) closePools() error {
 
 var errClosed = errors.New("store: the database is closed")
 
+// deadlockAttempts bounds how often Write runs a unit that the database
+// chose as a deadlock's victim. Its statements were rolled back (to the
+// unit's savepoint in a group commit), so running it again is safe, and
+// the next time it runs in a later transaction, after the other side's
+// locks are gone.
+const deadlockAttempts = 3
+
 // Write runs fn as one atomic unit; see kesher.Store.
 func (db *DB) Write(ctx context.Context, fn func(kesher.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := db.write(ctx, fn)
+		if attempt == deadlockAttempts || !db.d.deadlock(err) {
+			return err
+		}
+		db.log.Warn("write was a deadlock's victim; running it again", "attempt", attempt)
+	}
+}
+
+func (db *DB) write(ctx context.Context, fn func(kesher.Tx) error) error {
 	if db.units == nil {
 		return db.writeAlone(ctx, fn)
 	}

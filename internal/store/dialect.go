@@ -24,6 +24,10 @@ type dialect struct {
 	// constraint errors, so that they become conflict and not_found.
 	uniqueViolation     func(error) bool
 	foreignKeyViolation func(error) bool
+	// deadlock recognises a statement the database aborted to break a
+	// deadlock: PostgreSQL's group commits of two nodes can lock the same
+	// rows in opposite orders. SQLite has one writer and none.
+	deadlock func(error) bool
 	// cacheStatements keeps prepared statements in a stmtCache; pgx
 	// already caches them per connection.
 	cacheStatements bool
@@ -36,6 +40,7 @@ var sqliteDialect = dialect{
 		return sqliteCode(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 	},
 	foreignKeyViolation: func(err error) bool { return sqliteCode(err, sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY) },
+	deadlock:            func(error) bool { return false },
 	cacheStatements:     true,
 }
 
@@ -44,6 +49,20 @@ var postgresDialect = dialect{
 	goose:               goose.DialectPostgres,
 	uniqueViolation:     func(err error) bool { return pgCode(err, "23505") },
 	foreignKeyViolation: func(err error) bool { return pgCode(err, "23503") },
+	deadlock:            func(err error) bool { return pgCode(err, "40P01") },
+}
+
+// indexedBy returns the clause that makes SQLite read table through index,
+// to follow the table's name in a FROM. SQLite's planner knows nothing of
+// how few rows a partial index holds, and would rather read a wide index
+// that matches an equality (status = 'open') and sort than read a small
+// partial index in order and stop at the LIMIT. PostgreSQL's planner,
+// which keeps statistics, needs no hint and has no syntax for one.
+func (d *dialect) indexedBy(index string) string {
+	if d == &sqliteDialect {
+		return " INDEXED BY " + index
+	}
+	return ""
 }
 
 func sqliteCode(err error, codes ...int) bool {

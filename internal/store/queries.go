@@ -160,6 +160,18 @@ func list[T any](ctx context.Context, q *queries, what, query string, a args, li
 	return items, more, nil
 }
 
+// countUpTo counts the rows query selects, up to max: the LIMIT ends its
+// scans as soon as max rows have been seen, so a tab showing "1000+" costs
+// as much as one showing 1000. max below 1 is ECodeValidation on "max".
+func (q *queries) countUpTo(ctx context.Context, what, query string, a args, max int) (int, error) {
+	if max < 1 {
+		return 0, kesher.FieldError("max", "invalid", "a count needs a maximum of at least 1")
+	}
+	var n int
+	err := q.q.QueryRowContext(ctx, "SELECT COUNT(*) FROM ("+query+" LIMIT "+a.add(max)+") AS n", a...).Scan(&n)
+	return n, q.dbErr(err, what)
+}
+
 // pageLimit applies the default and the cap to a requested page size.
 func pageLimit(p kesher.Page) int {
 	switch {

@@ -88,6 +88,19 @@ func runSuite(t *testing.T, gc groupCommit, open func(testing.TB) *store.DB) {
 		{"conversation by number", testConversationByNumber},
 		{"email threads", testEmailThreads},
 		{"email receipts", testEmailReceipts},
+		{"conversation SLA and ownership fields", testConversationSLA},
+		{"team lead and calendar", testTeamLeadAndCalendar},
+		{"user capacity and last seen", testUserCapacity},
+		{"calendars", testCalendars},
+		{"SLA policies", testSLAPolicies},
+		{"assignment rules", testAssignmentRules},
+		{"commitments", testCommitments},
+		{"escalations", testEscalations},
+		{"notifications", testNotifications},
+		{"watchdog lists", testWatch},
+		{"agent load", testAgentLoad},
+		{"timers", testTimers},
+		{"query plans of ownership", testPlans},
 	}
 	if gc {
 		tests = append(tests, suiteTest{"group commit batch", testGroupCommitBatch})

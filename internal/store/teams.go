@@ -6,14 +6,16 @@ import (
 	"kesher"
 )
 
-const teamColumns = "id, name, created_at, updated_at"
+const teamColumns = "id, name, lead_id, calendar_id, created_at, updated_at"
 
 func scanTeam(s scanner) (*kesher.Team, error) {
 	var t kesher.Team
+	var lead, calendar *string
 	var created, updated int64
-	if err := s.Scan(&t.ID, &t.Name, &created, &updated); err != nil {
+	if err := s.Scan(&t.ID, &t.Name, &lead, &calendar, &created, &updated); err != nil {
 		return nil, err
 	}
+	t.LeadID, t.CalendarID = deref(lead), deref(calendar)
 	t.CreatedAt, t.UpdatedAt = fromMicros(created), fromMicros(updated)
 	t.MemberIDs = []string{}
 	return &t, nil
@@ -48,19 +50,21 @@ func (q *queries) attachMembers(ctx context.Context, ts ...*kesher.Team) error {
 	})
 }
 
-// CreateTeam inserts a team and its members.
+// CreateTeam inserts a team and its members. An unknown lead or calendar
+// is ECodeNotFound.
 func (t *tx) CreateTeam(ctx context.Context, team *kesher.Team) error {
-	err := t.insert(ctx, "team "+team.ID, "INSERT INTO teams ("+teamColumns+") VALUES ($1, $2, $3, $4)",
-		args{team.ID, team.Name, micros(team.CreatedAt), micros(team.UpdatedAt)})
+	err := t.insert(ctx, "team "+team.ID, "INSERT INTO teams ("+teamColumns+") VALUES ($1, $2, $3, $4, $5, $6)",
+		args{team.ID, team.Name, nullable(team.LeadID), nullable(team.CalendarID), micros(team.CreatedAt), micros(team.UpdatedAt)})
 	if err != nil {
 		return err
 	}
 	return t.addMembers(ctx, team)
 }
 
-// UpdateTeam saves the name and replaces the members.
+// UpdateTeam saves the name, lead and calendar and replaces the members.
 func (t *tx) UpdateTeam(ctx context.Context, team *kesher.Team) error {
-	err := t.exec(ctx, "team "+team.ID, "UPDATE teams SET name = $2, updated_at = $3 WHERE id = $1", team.ID, team.Name, micros(team.UpdatedAt))
+	err := t.exec(ctx, "team "+team.ID, "UPDATE teams SET name = $2, lead_id = $3, calendar_id = $4, updated_at = $5 WHERE id = $1",
+		team.ID, team.Name, nullable(team.LeadID), nullable(team.CalendarID), micros(team.UpdatedAt))
 	if err != nil {
 		return err
 	}

@@ -3,22 +3,25 @@ package store
 import (
 	"context"
 	"strings"
+	"time"
 
 	"kesher"
 )
 
-const userColumns = "id, email, name, role, active, availability, language, time_zone, password_hash, created_at, updated_at"
+const userColumns = "id, email, name, role, active, availability, language, time_zone, password_hash, capacity, last_seen_at," +
+	" created_at, updated_at"
 
 func scanUser(s scanner) (*kesher.User, error) {
 	var u kesher.User
 	var active int
-	var created, updated int64
-	err := s.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &active, &u.Availability, &u.Language, &u.TimeZone, &u.PasswordHash, &created, &updated)
+	var lastSeen, created, updated int64
+	err := s.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &active, &u.Availability, &u.Language, &u.TimeZone, &u.PasswordHash,
+		&u.Capacity, &lastSeen, &created, &updated)
 	if err != nil {
 		return nil, err
 	}
 	u.Active = active != 0
-	u.CreatedAt, u.UpdatedAt = fromMicros(created), fromMicros(updated)
+	u.LastSeenAt, u.CreatedAt, u.UpdatedAt = fromMicros(lastSeen), fromMicros(created), fromMicros(updated)
 	u.TeamIDs = []string{}
 	return &u, nil
 }
@@ -115,9 +118,9 @@ func (q *queries) members(ctx context.Context, by, other string, ids []string, a
 
 // CreateUser inserts u and its team memberships.
 func (t *tx) CreateUser(ctx context.Context, u *kesher.User) error {
-	err := t.insert(ctx, "user "+u.Email, "INSERT INTO users ("+userColumns+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+	err := t.insert(ctx, "user "+u.Email, "INSERT INTO users ("+userColumns+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
 		args{u.ID, u.Email, u.Name, string(u.Role), boolInt(u.Active), string(u.Availability), u.Language, u.TimeZone, u.PasswordHash,
-			micros(u.CreatedAt), micros(u.UpdatedAt)})
+			u.Capacity, micros(u.LastSeenAt), micros(u.CreatedAt), micros(u.UpdatedAt)})
 	if err != nil {
 		return err
 	}
@@ -130,12 +133,19 @@ func (t *tx) CreateUser(ctx context.Context, u *kesher.User) error {
 	return nil
 }
 
-// UpdateUser saves everything but the ID, the creation time and the teams
-// (which UpdateTeam changes). A taken email is a conflict.
+// UpdateUser saves everything but the ID, the creation time, the last
+// activity (which TouchUser saves, far more often) and the teams (which
+// UpdateTeam changes). A taken email is a conflict.
 func (t *tx) UpdateUser(ctx context.Context, u *kesher.User) error {
 	return t.exec(ctx, "user "+u.ID, "UPDATE users SET email = $2, name = $3, role = $4, active = $5, availability = $6,"+
-		" language = $7, time_zone = $8, password_hash = $9, updated_at = $10 WHERE id = $1",
-		u.ID, u.Email, u.Name, string(u.Role), boolInt(u.Active), string(u.Availability), u.Language, u.TimeZone, u.PasswordHash, micros(u.UpdatedAt))
+		" language = $7, time_zone = $8, password_hash = $9, capacity = $10, updated_at = $11 WHERE id = $1",
+		u.ID, u.Email, u.Name, string(u.Role), boolInt(u.Active), string(u.Availability), u.Language, u.TimeZone, u.PasswordHash,
+		u.Capacity, micros(u.UpdatedAt))
+}
+
+// TouchUser saves when a user was last active.
+func (t *tx) TouchUser(ctx context.Context, userID string, at time.Time) error {
+	return t.exec(ctx, "user "+userID, "UPDATE users SET last_seen_at = $2 WHERE id = $1", userID, micros(at))
 }
 
 const tokenColumns = "id, user_id, name, hash, created_at, last_used_at"
