@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"kesher"
 	"kesher/internal/desk"
@@ -25,6 +26,8 @@ type common struct {
 	// publisher receives the desk's committed events; serve sets it so that
 	// open pages update live.
 	publisher kesher.Publisher
+	// timerDelay observes how late timers fire; serve sets it for metrics.
+	timerDelay func(kesher.TimerKind, time.Duration)
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -98,7 +101,7 @@ func (c *common) open(ctx context.Context, log *slog.Logger) (*store.DB, *desk.D
 	if err != nil {
 		return nil, nil, fmt.Errorf("open database: %w", err)
 	}
-	return db, desk.New(desk.Config{Store: db, Logger: log, Publisher: c.publisher}), nil
+	return db, desk.New(desk.Config{Store: db, Logger: log, Publisher: c.publisher, TimerDelay: c.timerDelay}), nil
 }
 
 // describeDB names the database for logs without its password.

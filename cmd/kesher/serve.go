@@ -42,6 +42,14 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	// poll. The runner is set below, before anything writes.
 	waking := &wakingPublisher{Publisher: live}
 	c.publisher = waking
+	timerDelay := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "kesher_timer_delay_seconds",
+		Help:    "How long after its due time each SLA, commitment or escalation timer fired.",
+		Buckets: []float64{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 30, 300},
+	}, []string{"kind"})
+	c.timerDelay = func(kind kesher.TimerKind, late time.Duration) {
+		timerDelay.WithLabelValues(string(kind)).Observe(late.Seconds())
+	}
 	log, db, d, err := c.start(ctx, fs, args, stderr)
 	if err != nil {
 		return err
@@ -52,7 +60,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), timerDelay)
 	for name, pool := range db.Pools() {
 		reg.MustRegister(collectors.NewDBStatsCollector(pool, name))
 	}
@@ -106,6 +114,10 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	ran := make(chan error, 1)
 	go func() { ran <- runner.Run(runCtx) }()
 	go cleanSessions(ctx, d, log)
+	// The timers (SLA, commitments, escalations) fire on every node; each
+	// fires once, whichever node claims it.
+	timersDone := make(chan struct{})
+	go func() { defer close(timersDone); d.RunTimers(ctx) }()
 	// The IMAP pollers read the mailboxes that fetch their mail over IMAP;
 	// like the SMTP listener, they stop before HTTP drains.
 	pollers, err := email.StartIMAP(ctx, email.IMAPConfig{Desk: d, Logger: log, Registerer: reg})
@@ -131,6 +143,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	err = srv.Serve(httpCtx, ln, *drain)
 	cancel()
 	err = errors.Join(err, <-mailDone)
+	<-timersDone
 	stopRunner()
 	return errors.Join(err, <-ran)
 }

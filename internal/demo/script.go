@@ -244,6 +244,11 @@ func (g *gen) conversation(p *plan) error {
 	if changed {
 		owner := cur
 		add(g.between(time.Minute, 20*time.Minute), func() error {
+			if final.Status != nil {
+				if err := g.settleEscalation(conv.ID, p.lang); err != nil {
+					return err
+				}
+			}
 			_, err := g.d.UpdateConversation(owner.ctx, conv.ID, final)
 			return err
 		})
@@ -352,6 +357,22 @@ func (g *gen) gap(ch kesher.Channel) time.Duration {
 		return g.between(10*time.Minute, 8*time.Hour)
 	}
 	return g.between(2*time.Hour, 30*time.Hour)
+}
+
+// settleEscalation has a lead resolve the conversation's escalation, if
+// the customer asked for a manager on the way: it must be resolved before
+// the conversation is solved.
+func (g *gen) settleEscalation(id, lang string) error {
+	c, err := g.d.Conversation(g.ctx, id)
+	if err != nil || !c.Escalated {
+		return err
+	}
+	note := "ראש הצוות התקשר ללקוח, התנצל וסגר את העניין."
+	if lang == "en" {
+		note = "The team lead called the customer, apologised and settled it."
+	}
+	_, err = g.d.ResolveEscalation(g.leadFor(lang).ctx, id, note)
+	return err
 }
 
 // leadFor returns the lead who speaks lang.

@@ -81,6 +81,9 @@ type UserUpdate struct {
 	Language     *string
 	TimeZone     *string
 	Password     *string
+	// Capacity bounds the user's open conversations for assignment; 0
+	// for no bound.
+	Capacity *int
 }
 
 // UpdateUser changes a user. Users may change their own name, language,
@@ -93,8 +96,8 @@ func (d *Desk) UpdateUser(ctx context.Context, id string, up UserUpdate) (*keshe
 		return nil, err
 	}
 	self := actor != nil && actor.ID == id
-	if actor != nil && actor.Role != kesher.RoleAdmin && (!self || up.Role != nil || up.Active != nil) {
-		return nil, kesher.Errorf(kesher.ECodeForbidden, "only admins manage other users, roles and activation")
+	if actor != nil && actor.Role != kesher.RoleAdmin && (!self || up.Role != nil || up.Active != nil || up.Capacity != nil) {
+		return nil, kesher.Errorf(kesher.ECodeForbidden, "only admins manage other users, roles, activation and capacity")
 	}
 	var v kesher.Validation
 	if up.Name != nil {
@@ -117,6 +120,9 @@ func (d *Desk) UpdateUser(ctx context.Context, id string, up UserUpdate) (*keshe
 	if up.Password != nil {
 		v.Check(utf8.RuneCountInString(*up.Password) >= auth.MinPasswordLength, "password", "too_short")
 	}
+	if up.Capacity != nil {
+		v.Check(*up.Capacity >= 0 && *up.Capacity <= 1000, "capacity", "invalid")
+	}
 	if self && up.Active != nil && !*up.Active {
 		v.Add("active", "self")
 	}
@@ -136,6 +142,7 @@ func (d *Desk) UpdateUser(ctx context.Context, id string, up UserUpdate) (*keshe
 		apply(changes, "availability", &u.Availability, up.Availability)
 		apply(changes, "language", &u.Language, up.Language)
 		apply(changes, "time_zone", &u.TimeZone, up.TimeZone)
+		apply(changes, "capacity", &u.Capacity, up.Capacity)
 		if up.Password != nil {
 			u.PasswordHash = auth.HashPassword(*up.Password)
 			changes["password"] = change{"", "changed"} // never the secret itself
@@ -255,10 +262,15 @@ func (d *Desk) CheckPassword(ctx context.Context, email, password string) (*kesh
 	return u, nil
 }
 
-// TeamInput is a team's name and members.
+// TeamInput is a team's name, members, lead and business calendar.
 type TeamInput struct {
 	Name      string
 	MemberIDs []string
+	// LeadID owns the team's queue and receives its alerts.
+	LeadID string
+	// CalendarID is the business calendar of the team's SLA clocks; ""
+	// for the default.
+	CalendarID string
 }
 
 // Teams lists teams to any signed-in user.
@@ -303,26 +315,56 @@ func (d *Desk) SaveTeam(ctx context.Context, id string, in TeamInput) (*kesher.T
 				members = append(members, m)
 			}
 		}
+		if err := checkTeamRefs(ctx, tx, in); err != nil {
+			return err
+		}
 		now := d.clock.Now()
+		data := map[string]any{"name": in.Name, "member_ids": members, "lead_id": in.LeadID, "calendar_id": in.CalendarID}
 		if id == "" {
-			team = &kesher.Team{ID: kesher.NewID(now), Name: in.Name, MemberIDs: members, CreatedAt: now, UpdatedAt: now}
+			team = &kesher.Team{ID: kesher.NewID(now), Name: in.Name, MemberIDs: members, LeadID: in.LeadID, CalendarID: in.CalendarID, CreatedAt: now, UpdatedAt: now}
+			data["team_id"] = team.ID
 			if err := tx.CreateTeam(ctx, team); err != nil {
 				return err
 			}
-			return tx.AppendEvent(ctx, d.event(ctx, "team.created", map[string]any{"team_id": team.ID, "name": team.Name, "member_ids": members}))
+			return tx.AppendEvent(ctx, d.event(ctx, "team.created", data))
 		}
 		t, err := tx.Team(ctx, id)
 		if err != nil {
 			return err
 		}
-		t.Name, t.MemberIDs, t.UpdatedAt = in.Name, members, now
-		team = t
+		t.Name, t.MemberIDs, t.LeadID, t.CalendarID, t.UpdatedAt = in.Name, members, in.LeadID, in.CalendarID, now
+		team, data["team_id"] = t, t.ID
 		if err := tx.UpdateTeam(ctx, t); err != nil {
 			return err
 		}
-		return tx.AppendEvent(ctx, d.event(ctx, "team.updated", map[string]any{"team_id": t.ID, "name": t.Name, "member_ids": members}))
+		return tx.AppendEvent(ctx, d.event(ctx, "team.updated", data))
 	})
+	if err == nil {
+		d.forgetRules()
+	}
 	return team, err
+}
+
+// checkTeamRefs reports a lead who is not an active lead or admin, and a
+// calendar that does not exist.
+func checkTeamRefs(ctx context.Context, tx kesher.Tx, in TeamInput) error {
+	if in.LeadID != "" {
+		u, err := tx.User(ctx, in.LeadID)
+		if err != nil && kesher.ErrorCode(err) != kesher.ECodeNotFound {
+			return err
+		}
+		if err != nil || !u.Active || !u.Role.AtLeast(kesher.RoleLead) {
+			return kesher.FieldError("lead_id", "invalid", "a team's lead is an active lead or admin")
+		}
+	}
+	if in.CalendarID != "" {
+		if _, err := tx.Calendar(ctx, in.CalendarID); kesher.ErrorCode(err) == kesher.ECodeNotFound {
+			return kesher.FieldError("calendar_id", "unknown", "no calendar %s", in.CalendarID)
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // DeleteTeam removes a team. Admins only.
@@ -330,12 +372,16 @@ func (d *Desk) DeleteTeam(ctx context.Context, id string) error {
 	if _, err := require(ctx, kesher.RoleAdmin); err != nil {
 		return err
 	}
-	return d.store.Write(ctx, func(tx kesher.Tx) error {
+	err := d.store.Write(ctx, func(tx kesher.Tx) error {
 		if err := tx.DeleteTeam(ctx, id); err != nil {
 			return err
 		}
 		return tx.AppendEvent(ctx, d.event(ctx, "team.deleted", map[string]any{"team_id": id}))
 	})
+	if err == nil {
+		d.forgetRules()
+	}
+	return err
 }
 
 // reasonCode is the shape of a contact reason's code: stable, URL-safe.

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"kesher"
+	"kesher/internal/i18n"
 )
 
 // Conversation returns one conversation to any signed-in user.
@@ -95,18 +96,26 @@ func (d *Desk) UpdateConversation(ctx context.Context, id string, up kesher.Conv
 		if err := checkRefs(ctx, tx, deref(up.OwnerID), deref(up.TeamID), deref(up.Reason)); err != nil {
 			return err
 		}
+		if up.Status != nil && (*up.Status == kesher.StatusSolved || *up.Status == kesher.StatusClosed) && c.Escalated {
+			return kesher.Errorf(kesher.ECodeConflict, "conversation %d has an open escalation; resolve it before the conversation is %s", c.Number, *up.Status)
+		}
 		changes := map[string]change{}
+		apply(changes, "priority", &c.Priority, up.Priority)
+		apply(changes, "team_id", &c.TeamID, up.TeamID)
 		if up.OwnerID != nil && *up.OwnerID != c.OwnerID {
-			if err := d.changeOwner(ctx, tx, actor, c, *up.OwnerID, up.Briefing); err != nil {
+			if err := d.changeOwner(ctx, tx, actor, c, *up.OwnerID, up.Briefing, up.TellCustomer); err != nil {
 				return err
 			}
 		}
 		if up.Status != nil && *up.Status != c.Status {
 			changes["status"] = change{c.Status, *up.Status}
 			d.setStatus(c, *up.Status)
+			if !c.Status.Unsolved() {
+				if err := d.settleCommitments(ctx, tx, c); err != nil {
+					return err
+				}
+			}
 		}
-		apply(changes, "priority", &c.Priority, up.Priority)
-		apply(changes, "team_id", &c.TeamID, up.TeamID)
 		apply(changes, "reason", &c.Reason, up.Reason)
 		apply(changes, "subject", &c.Subject, up.Subject)
 		if up.Tags != nil && !slices.Equal(*up.Tags, c.Tags) {
@@ -114,6 +123,19 @@ func (d *Desk) UpdateConversation(ctx context.Context, id string, up kesher.Conv
 			c.Tags = *up.Tags
 		}
 		conv = c
+		if err := d.applySLA(ctx, tx, c, func(k *clocks) {
+			now := d.clock.Now()
+			_, priority := changes["priority"]
+			_, team := changes["team_id"]
+			if (priority || team) && c.SLA != nil {
+				k.retarget(c.SLA, now)
+			}
+			if _, ok := changes["status"]; ok && c.SLA != nil {
+				k.statusChanged(c.SLA, c.Status, now)
+			}
+		}); err != nil {
+			return err
+		}
 		if len(changes) > 0 {
 			e := d.event(ctx, kesher.EventConversationUpdated, map[string]any{"changes": changes})
 			e.ConversationID, e.CustomerID = c.ID, c.CustomerID
@@ -127,8 +149,12 @@ func (d *Desk) UpdateConversation(ctx context.Context, id string, up kesher.Conv
 	return conv, err
 }
 
-// changeOwner moves c to newOwner ("" for nobody) and records it.
-func (d *Desk) changeOwner(ctx context.Context, tx kesher.Tx, actor *kesher.User, c *kesher.Conversation, newOwner, briefing string) error {
+// changeOwner moves c to newOwner and records it. No new owner, for an
+// unsolved conversation, means the team's queue: assignment picks the owner
+// there. Open commitments follow the conversation to its new owner; at
+// the desk's alert count the team lead is told; and the customer can be
+// told who handles the case now.
+func (d *Desk) changeOwner(ctx context.Context, tx kesher.Tx, actor *kesher.User, c *kesher.Conversation, newOwner, briefing string, tellCustomer bool) error {
 	if actor != nil && !actor.Role.AtLeast(kesher.RoleLead) {
 		taking := c.OwnerID == "" && newOwner == actor.ID
 		handingOn := c.OwnerID == actor.ID
@@ -144,21 +170,73 @@ func (d *Desk) changeOwner(ctx context.Context, tx kesher.Tx, actor *kesher.User
 	if handoff && newOwner != "" {
 		c.HandoffCount++
 	}
+	from := c.OwnerID
+	var queued *assignment
+	if newOwner == "" && c.Status.Unsolved() {
+		c.OwnerID = ""
+		a, err := d.assign(ctx, tx, c, routing{channel: c.Channel, reason: c.Reason, priority: c.Priority})
+		if err != nil {
+			return err
+		}
+		newOwner, queued = c.OwnerID, a
+		if handoff && newOwner != "" {
+			c.HandoffCount++
+		}
+	}
 	e := d.event(ctx, kesher.EventOwnerChanged, map[string]any{
-		"from": c.OwnerID, "to": newOwner, "briefing": briefing, "handoff_count": c.HandoffCount,
+		"from": from, "to": newOwner, "briefing": briefing, "handoff_count": c.HandoffCount,
 	})
 	e.ConversationID, e.CustomerID = c.ID, c.CustomerID
 	c.OwnerID = newOwner
 	c.UpdatedAt = d.clock.Now()
-	return tx.AppendEvent(ctx, e)
+	if err := tx.AppendEvent(ctx, e); err != nil {
+		return err
+	}
+	if queued != nil {
+		if err := d.recordAssignment(ctx, tx, c, queued); err != nil {
+			return err
+		}
+	}
+	if err := d.handOverCommitments(ctx, tx, c, newOwner); err != nil {
+		return err
+	}
+	if handoff && newOwner != "" && c.HandoffCount >= d.cfg.HandoffAlert {
+		if err := d.handoffAlert(ctx, tx, c); err != nil {
+			return err
+		}
+	}
+	if tellCustomer && handoff && newOwner != "" {
+		return d.introduceOwner(ctx, tx, c)
+	}
+	return nil
 }
 
-// setStatus changes the status and keeps SolvedAt true to it.
+// handoffAlert tells the team lead that a customer has been passed on
+// once too often (P2): around four hand-offs customers are furious.
+func (d *Desk) handoffAlert(ctx context.Context, tx kesher.Tx, c *kesher.Conversation) error {
+	r, err := d.rules(ctx)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"handoff_count": c.HandoffCount, "owner_id": c.OwnerID}
+	e := d.systemEvent(kesher.EventHandoffAlert, data)
+	e.ConversationID, e.CustomerID = c.ID, c.CustomerID
+	if err := tx.AppendEvent(ctx, e); err != nil {
+		return err
+	}
+	return d.notify(ctx, tx, kesher.NotifyHandoffs, c, data, r.lead(c.TeamID))
+}
+
+// setStatus changes the status and keeps SolvedAt true to it; a solved
+// conversation that comes back counts as reopened.
 func (d *Desk) setStatus(c *kesher.Conversation, s kesher.Status) {
 	switch {
 	case s == kesher.StatusSolved && c.Status != kesher.StatusSolved:
 		c.SolvedAt = d.clock.Now()
 	case s.Unsolved():
+		if c.Status == kesher.StatusSolved {
+			c.ReopenCount++
+		}
 		c.SolvedAt = time.Time{}
 	}
 	c.Status = s
@@ -197,7 +275,7 @@ func (d *Desk) AddMessage(ctx context.Context, conversationID string, in NewMess
 			}
 		}
 		if in.Direction == kesher.Outbound && actor != nil && c.OwnerID == "" {
-			if err := d.changeOwner(ctx, tx, actor, c, actor.ID, ""); err != nil {
+			if err := d.changeOwner(ctx, tx, actor, c, actor.ID, "", false); err != nil {
 				return err
 			}
 		}
@@ -224,7 +302,14 @@ func (d *Desk) reopenForCustomer(ctx context.Context, tx kesher.Tx, c *kesher.Co
 	e := d.event(ctx, kesher.EventConversationUpdated, map[string]any{"changes": map[string]change{"status": {c.Status, kesher.StatusOpen}}, "cause": "customer_message"})
 	e.ConversationID, e.CustomerID = c.ID, c.CustomerID
 	d.setStatus(c, kesher.StatusOpen)
-	return tx.AppendEvent(ctx, e)
+	if err := tx.AppendEvent(ctx, e); err != nil {
+		return err
+	}
+	return d.applySLA(ctx, tx, c, func(k *clocks) {
+		if c.SLA != nil {
+			k.statusChanged(c.SLA, kesher.StatusOpen, d.clock.Now())
+		}
+	})
 }
 
 func apply[T comparable](changes map[string]change, field string, dst *T, src *T) {
@@ -239,4 +324,28 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// introduceOwner tells the customer, in their language, who handles their
+// request now. It is not an answer: the response clocks and the customer's
+// waiting time stay as they were.
+func (d *Desk) introduceOwner(ctx context.Context, tx kesher.Tx, c *kesher.Conversation) error {
+	owner, err := tx.User(ctx, c.OwnerID)
+	if err != nil {
+		return err
+	}
+	cust, err := tx.Customer(ctx, c.CustomerID)
+	if err != nil {
+		return err
+	}
+	// An unknown language is Hebrew, the desk's first language.
+	text := i18n.New(cust.Language, nil).T("handoff.tell_customer", "name", owner.Name)
+	m := d.quietMessage(ctx, c, NewMessage{Direction: kesher.Outbound, BodyText: text})
+	if err := d.recordMessage(ctx, tx, c, m); err != nil {
+		return err
+	}
+	if m.Channel == kesher.ChannelEmail && !d.history {
+		return d.queueEmail(ctx, tx, c, m)
+	}
+	return nil
 }

@@ -8,10 +8,12 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"time"
 
 	"github.com/microcosm-cc/bluemonday"
 
 	"kesher"
+	"kesher/internal/calendar"
 )
 
 // Desk is the service the API, the web UI and the channels call.
@@ -22,6 +24,12 @@ type Desk struct {
 	policy *bluemonday.Policy
 	// history: see Config.History.
 	history bool
+	cfg     OwnershipConfig
+	// timerDelay: see Config.TimerDelay.
+	timerDelay func(kind kesher.TimerKind, late time.Duration)
+	// defaultCalendar measures business time for teams without a calendar.
+	defaultCalendar *calendar.Schedule
+	rulesCache      rulesCache
 }
 
 // Config holds what a Desk needs.
@@ -35,6 +43,56 @@ type Config struct {
 	// History makes the desk record a past that it replays (the demo): its
 	// replies never leave the desk, so no email is queued for them.
 	History bool
+	// Ownership tunes assignment, reminders and alerts; zero fields take
+	// their defaults.
+	Ownership OwnershipConfig
+	// TimerDelay, when set, receives how long after its due time each
+	// timer fired: the scheduler's promptness, for metrics and benchmarks.
+	TimerDelay func(kind kesher.TimerKind, late time.Duration)
+}
+
+// OwnershipConfig tunes how the desk keeps every request owned (P2, P4,
+// P12, P13).
+type OwnershipConfig struct {
+	// Location is the desk's time zone: "today" for agent load, and the
+	// zone of promises read from replies of users without one.
+	// Default Asia/Jerusalem.
+	Location *time.Location
+	// ReminderBefore is how long before its due time a commitment is
+	// reminded to its owner and counts as due. Default 1 hour.
+	ReminderBefore time.Duration
+	// EscalationTarget is the time an escalation's owner has to respond.
+	// Default 1 hour.
+	EscalationTarget time.Duration
+	// HandoffAlert is the hand-off count at which the team lead is
+	// alerted; the UI warns one earlier. Default 4.
+	HandoffAlert int
+	// AutoAway is the idle time after which an online agent counts as
+	// away for assignment. Default 15 minutes.
+	AutoAway time.Duration
+	// DefaultCapacity is the load past which an agent without a capacity
+	// shows as overloaded. Default 20.
+	DefaultCapacity int
+	// HardPerDay is the number of hard (escalated) conversations in a day
+	// at which an agent shows as overloaded. Default 3.
+	HardPerDay int
+}
+
+func (c OwnershipConfig) withDefaults() OwnershipConfig {
+	if c.Location == nil {
+		loc, err := time.LoadLocation(kesher.DefaultTimeZone)
+		if err != nil {
+			loc = time.UTC
+		}
+		c.Location = loc
+	}
+	c.ReminderBefore = orDefault(c.ReminderBefore, time.Hour)
+	c.EscalationTarget = orDefault(c.EscalationTarget, time.Hour)
+	c.HandoffAlert = orDefault(c.HandoffAlert, 4)
+	c.AutoAway = orDefault(c.AutoAway, 15*time.Minute)
+	c.DefaultCapacity = orDefault(c.DefaultCapacity, 20)
+	c.HardPerDay = orDefault(c.HardPerDay, 3)
+	return c
 }
 
 // New returns a Desk.
@@ -49,7 +107,12 @@ func New(cfg Config) *Desk {
 	if cfg.Publisher != nil {
 		st = publishing{Store: st, pub: cfg.Publisher}
 	}
-	return &Desk{store: st, clock: cfg.Clock, log: cfg.Logger, policy: bluemonday.UGCPolicy(), history: cfg.History}
+	def, err := calendar.Israeli().Compile()
+	if err != nil {
+		panic("desk: the built-in Israeli calendar does not compile: " + err.Error())
+	}
+	return &Desk{store: st, clock: cfg.Clock, log: cfg.Logger, policy: bluemonday.UGCPolicy(), history: cfg.History,
+		cfg: cfg.Ownership.withDefaults(), defaultCalendar: def, timerDelay: cfg.TimerDelay}
 }
 
 // publishing is a Store whose Writes publish the events they append once

@@ -374,7 +374,18 @@ func (d *Desk) ingestHuman(ctx context.Context, tx kesher.Tx, e *email, mb *kesh
 	}
 	m := d.newMessage(ctx, conv, NewMessage{Direction: kesher.Inbound, Channel: kesher.ChannelEmail, BodyText: e.body, ExternalID: e.externalID})
 	m.AuthorID = cust.ID // a participant's reply is theirs, not the customer's
+	var route *routing
+	if res.Created {
+		route = &routing{channel: conv.Channel, mailboxID: mb.ID, language: cust.Language, priority: conv.Priority}
+	}
+	fx, err := d.onMessage(ctx, tx, conv, m, route)
+	if err != nil {
+		return err
+	}
 	if err := d.storeInbound(ctx, tx, e, conv, m); err != nil {
+		return err
+	}
+	if _, err := d.record(ctx, tx, conv, fx); err != nil {
 		return err
 	}
 	if err := tx.UpdateConversation(ctx, conv); err != nil {

@@ -110,6 +110,12 @@ func (d *Desk) createConversation(ctx context.Context, in NewConversation, ids [
 		// insert: an update right after it would rewrite every index of the
 		// row, the largest single cost of intake.
 		msg = d.newMessage(ctx, conv, in.Message)
+		fx, err := d.onMessage(ctx, tx, conv, msg, &routing{
+			channel: conv.Channel, reason: conv.Reason, language: cust.Language, priority: conv.Priority,
+		})
+		if err != nil {
+			return err
+		}
 		if err := tx.CreateConversation(ctx, conv); err != nil {
 			return err
 		}
@@ -121,7 +127,13 @@ func (d *Desk) createConversation(ctx context.Context, in NewConversation, ids [
 		if err := tx.AppendEvent(ctx, e); err != nil {
 			return err
 		}
-		return d.recordMessage(ctx, tx, conv, msg)
+		if err := d.recordMessage(ctx, tx, conv, msg); err != nil {
+			return err
+		}
+		if changed, err := d.record(ctx, tx, conv, fx); err != nil || !changed {
+			return err
+		}
+		return tx.UpdateConversation(ctx, conv)
 	})
 	return conv, msg, err
 }
@@ -130,7 +142,14 @@ func (d *Desk) createConversation(ctx context.Context, in NewConversation, ids [
 // conversation's new activity fields, in the same transaction.
 func (d *Desk) appendMessage(ctx context.Context, tx kesher.Tx, conv *kesher.Conversation, in NewMessage) (*kesher.Message, error) {
 	m := d.newMessage(ctx, conv, in)
+	fx, err := d.onMessage(ctx, tx, conv, m, nil)
+	if err != nil {
+		return nil, err
+	}
 	if err := d.recordMessage(ctx, tx, conv, m); err != nil {
+		return nil, err
+	}
+	if _, err := d.record(ctx, tx, conv, fx); err != nil {
 		return nil, err
 	}
 	return m, tx.UpdateConversation(ctx, conv)

@@ -99,7 +99,13 @@ func (d *Desk) SessionUser(ctx context.Context, secret string) (*kesher.User, *k
 	}
 	if now.Sub(s.LastSeenAt) >= touchInterval {
 		expires := now.Add(sessionLifetime(s.Remember))
-		err := d.store.Write(ctx, func(tx kesher.Tx) error { return tx.TouchSession(ctx, s.ID, now, expires) })
+		// The user's own last activity drives auto-away for assignment.
+		err := d.store.Write(ctx, func(tx kesher.Tx) error {
+			if err := tx.TouchSession(ctx, s.ID, now, expires); err != nil {
+				return err
+			}
+			return tx.TouchUser(ctx, u.ID, now)
+		})
 		if kesher.ErrorCode(err) == kesher.ECodeNotFound {
 			return nil, nil, unauthorized // signed out since it was read
 		} else if err != nil {
