@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"kesher"
 	"kesher/internal/desk"
@@ -60,6 +61,43 @@ var authMatrix = map[string]authRow{
 		c := f.open("admin", `{"customer": {"email": "dana@example.com"}, "channel": "email", "owner_id": "{agent2}", "message": {"body_text": "x"}}`)
 		return "/conversations/" + c.ID + "/handoff", `{"to_user_id": "{lead}", "briefing": "agent2 is away"}`
 	}},
+	"POST /conversations/{id}/commitments": {min: kesher.RoleAgent, target: fixed("/conversations/{conv}/commitments", `{"text": "אחזור אליך מחר עם תשובה", "due_at": "2026-03-02T09:00:00Z"}`)},
+	"GET /conversations/{id}/commitments":  {min: kesher.RoleAgent, target: fixed("/conversations/{conv}/commitments", "")},
+	// Each cell escalates a conversation of its own: a second escalation
+	// of one conversation is a conflict.
+	"POST /conversations/{id}/escalation": {min: kesher.RoleAgent, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		c := f.open("admin", fmt.Sprintf(`{"customer": {"email": "esc%d@example.com"}, "channel": "email", "message": {"body_text": "שלום"}}`, n))
+		return "/conversations/" + c.ID + "/escalation", `{"reason": "הלקוח כועס מאוד"}`
+	}},
+	"GET /conversations/{id}/escalation": {min: kesher.RoleAgent, target: fixed("/conversations/{conv}/escalation", "")},
+	// An escalation the lead owns: agents may not resolve it.
+	"PATCH /conversations/{id}/escalation": {min: kesher.RoleLead, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		c := f.open("admin", fmt.Sprintf(`{"customer": {"email": "resolve%d@example.com"}, "channel": "email", "message": {"body_text": "שלום"}}`, n))
+		e, err := f.desk.Escalate(kesher.WithActor(context.Background(), f.users["lead"]), c.ID, "בקשה למנהל")
+		if err != nil || e.OwnerID != f.users["lead"].ID {
+			t.Fatalf("escalate: %+v, %v", e, err)
+		}
+		return "/conversations/" + c.ID + "/escalation", `{"resolution": "המנהל חזר ללקוח"}`
+	}},
+
+	"GET /commitments": {min: kesher.RoleAgent, target: fixed("/commitments?state=overdue&owner=me", "")},
+	// agent2's promise on agent2's conversation: only leads and admins may
+	// resolve it for them.
+	"PATCH /commitments/{id}": {min: kesher.RoleLead, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		c := f.open("admin", fmt.Sprintf(`{"customer": {"email": "promise%d@example.com"}, "channel": "email", "owner_id": "{agent2}", "message": {"body_text": "x"}}`, n))
+		cm, err := f.desk.CreateCommitment(context.Background(), c.ID, desk.NewCommitment{Text: "אשלח חשבונית", DueAt: f.clock.Now().Add(24 * time.Hour)})
+		if err != nil || cm.OwnerID != f.users["agent2"].ID {
+			t.Fatalf("commitment: %+v, %v", cm, err)
+		}
+		return "/commitments/" + cm.ID, `{"state": "kept"}`
+	}},
+	"POST /commitments/suggest": {min: kesher.RoleAgent, target: fixed("/commitments/suggest", `{"text": "אחזור אליך בעוד שעתיים"}`)},
+
+	"GET /watchdog":            {min: kesher.RoleAgent, target: fixed("/watchdog", "")},
+	"GET /watchdog/{kind}":     {min: kesher.RoleAgent, target: fixed("/watchdog/unowned", "")},
+	"GET /agents/load":         {min: kesher.RoleLead, target: fixed("/agents/load", "")},
+	"GET /notifications":       {min: kesher.RoleAgent, target: fixed("/notifications?unread=true", "")},
+	"POST /notifications/read": {min: kesher.RoleAgent, target: fixed("/notifications/read", `{}`)},
 
 	"POST /users": {min: kesher.RoleAdmin, target: func(t *testing.T, f *fixture, n int) (string, string) {
 		return "/users", fmt.Sprintf(`{"email": "new%d@example.com", "name": "New", "role": "agent"}`, n)
@@ -104,7 +142,57 @@ var authMatrix = map[string]authRow{
 		}
 		return "/mailboxes/" + m.ID, ""
 	}},
+
+	"POST /calendars": {min: kesher.RoleAdmin, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		return "/calendars", fmt.Sprintf(`{"name": "לוח %d", "spec": %s}`, n, israeliSpec)
+	}},
+	"GET /calendars":      {min: kesher.RoleAgent, target: fixed("/calendars", "")},
+	"GET /calendars/{id}": {min: kesher.RoleAgent, target: fixed("/calendars/{calendar}", "")},
+	"PUT /calendars/{id}": {min: kesher.RoleAdmin, target: fixed("/calendars/{calendar}", `{"name": "שעות משרד", "spec": `+israeliSpec+`}`)},
+	"DELETE /calendars/{id}": {min: kesher.RoleAdmin, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		c, err := f.desk.SaveCalendar(context.Background(), "", fmt.Sprintf("temp %d", n), desk.DefaultCalendar())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "/calendars/" + c.ID, ""
+	}},
+
+	// A team has one policy, so each cell that creates or deletes one has
+	// a team of its own.
+	"POST /sla-policies": {min: kesher.RoleAdmin, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		team := f.systemTeam(t, fmt.Sprintf("sla %d", n))
+		return "/sla-policies", `{"name": "שירות", "team_id": "` + team.ID + `", "targets": [{"first_response_seconds": 3600}]}`
+	}},
+	"GET /sla-policies":      {min: kesher.RoleAgent, target: fixed("/sla-policies", "")},
+	"GET /sla-policies/{id}": {min: kesher.RoleAgent, target: fixed("/sla-policies/{policy}", "")},
+	"PUT /sla-policies/{id}": {min: kesher.RoleAdmin, target: fixed("/sla-policies/{policy}", `{"name": "Billing SLA", "team_id": "{team}", "targets": [{"channel": "email", "first_response_seconds": 7200, "business_hours": true}]}`)},
+	"DELETE /sla-policies/{id}": {min: kesher.RoleAdmin, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		team := f.systemTeam(t, fmt.Sprintf("sla gone %d", n))
+		p, err := f.desk.SaveSLAPolicy(context.Background(), "", kesher.SLAPolicy{Name: "temp", TeamID: team.ID, Targets: []kesher.SLATarget{{FirstResponseSeconds: 60}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "/sla-policies/" + p.ID, ""
+	}},
+
+	// The matrix's rules route WhatsApp only, so they leave the email
+	// conversations of the other rows alone.
+	"POST /assignment-rules":     {min: kesher.RoleAdmin, target: fixed("/assignment-rules", `{"name": "וואטסאפ", "team_id": "{team}", "strategy": "round_robin", "channels": ["whatsapp"]}`)},
+	"GET /assignment-rules":      {min: kesher.RoleAgent, target: fixed("/assignment-rules", "")},
+	"GET /assignment-rules/{id}": {min: kesher.RoleAgent, target: fixed("/assignment-rules/{rule}", "")},
+	"PUT /assignment-rules/{id}": {min: kesher.RoleAdmin, target: fixed("/assignment-rules/{rule}", `{"name": "WhatsApp", "team_id": "{team}", "strategy": "least_loaded", "channels": ["whatsapp"], "languages": ["he"]}`)},
+	"DELETE /assignment-rules/{id}": {min: kesher.RoleAdmin, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		r, err := f.desk.SaveAssignmentRule(context.Background(), "", kesher.AssignmentRule{Name: fmt.Sprintf("temp %d", n), TeamID: f.vars["team"], Strategy: kesher.LeastLoaded, Channels: []kesher.Channel{kesher.ChannelWhatsApp}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "/assignment-rules/" + r.ID, ""
+	}},
 }
+
+// israeliSpec is a valid calendar definition: Sunday to Thursday
+// 08:00-17:00, Friday 08:00-13:00, holidays kept.
+const israeliSpec = `{"time_zone": "Asia/Jerusalem", "week": [[{"from": "08:00", "to": "17:00"}], [{"from": "08:00", "to": "17:00"}], [{"from": "08:00", "to": "17:00"}], [{"from": "08:00", "to": "17:00"}], [{"from": "08:00", "to": "17:00"}], [{"from": "08:00", "to": "13:00"}], []], "holidays": true, "eve_hours": [{"from": "08:00", "to": "13:00"}], "exceptions": []}`
 
 // TestAuthorisationMatrix calls every route as nobody, a deactivated user
 // and each role, and checks who is refused and who is served.
@@ -132,6 +220,21 @@ func TestAuthorisationMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.vars["mailbox"] = mb.ID
+	cal, err := f.desk.SaveCalendar(context.Background(), "", "שעות משרד", desk.DefaultCalendar())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.vars["calendar"] = cal.ID
+	policy, err := f.desk.SaveSLAPolicy(context.Background(), "", kesher.SLAPolicy{Name: "Billing", TeamID: team.ID, Targets: []kesher.SLATarget{{FirstResponseSeconds: 3600}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.vars["policy"] = policy.ID
+	rule, err := f.desk.SaveAssignmentRule(context.Background(), "", kesher.AssignmentRule{Name: "WhatsApp", TeamID: team.ID, Strategy: kesher.RoundRobin, Channels: []kesher.Channel{kesher.ChannelWhatsApp}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.vars["rule"] = rule.ID
 
 	n := 0
 	for _, rt := range routes {
@@ -160,6 +263,16 @@ func statusClass(status int) string {
 		return "2xx"
 	}
 	return fmt.Sprint(status)
+}
+
+// systemTeam creates a team as the system.
+func (f *fixture) systemTeam(t *testing.T, name string) *kesher.Team {
+	t.Helper()
+	team, err := f.desk.SaveTeam(context.Background(), "", desk.TeamInput{Name: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return team
 }
 
 // systemCustomer creates a customer with one email as the system.

@@ -154,13 +154,16 @@ func (a *api) updateConversation(w http.ResponseWriter, r *http.Request) error {
 }
 
 // handoff moves a conversation to a new owner, a team, or both, with the
-// briefing the next owner needs (P2). Handing to a team alone leaves the
-// conversation unowned in that team's queue for one of its members to take.
+// briefing the next owner needs (P2). Handing to a team alone puts the
+// conversation in that team's queue, where assignment picks its owner
+// (the team's lead when no agent is available). tell_customer also sends
+// the customer a message naming the new owner.
 func (a *api) handoff(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
-		ToUserID string `json:"to_user_id"`
-		ToTeamID string `json:"to_team_id"`
-		Briefing string `json:"briefing"`
+		ToUserID     string `json:"to_user_id"`
+		ToTeamID     string `json:"to_team_id"`
+		Briefing     string `json:"briefing"`
+		TellCustomer bool   `json:"tell_customer"`
 	}
 	if err := decode(r, &in); err != nil {
 		return err
@@ -168,7 +171,7 @@ func (a *api) handoff(w http.ResponseWriter, r *http.Request) error {
 	if in.ToUserID == "" && in.ToTeamID == "" {
 		return kesher.FieldError("to_user_id", "required", "name the user (to_user_id) or the team (to_team_id) to hand over to")
 	}
-	up := kesher.ConversationUpdate{OwnerID: &in.ToUserID, Briefing: in.Briefing}
+	up := kesher.ConversationUpdate{OwnerID: &in.ToUserID, Briefing: in.Briefing, TellCustomer: in.TellCustomer}
 	if in.ToTeamID != "" {
 		up.TeamID = &in.ToTeamID
 	}

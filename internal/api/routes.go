@@ -47,6 +47,21 @@ var routes = []route{
 	{method: "POST", path: "/conversations/{id}/handoff", handle: (*api).handoff},
 	{method: "GET", path: "/conversations/{id}/messages", handle: (*api).listMessages},
 	{method: "POST", path: "/conversations/{id}/messages", handle: (*api).addMessage},
+	{method: "POST", path: "/conversations/{id}/commitments", handle: (*api).createCommitment},
+	{method: "GET", path: "/conversations/{id}/commitments", handle: (*api).conversationCommitments},
+	{method: "POST", path: "/conversations/{id}/escalation", handle: (*api).escalate},
+	{method: "GET", path: "/conversations/{id}/escalation", handle: (*api).escalations},
+	{method: "PATCH", path: "/conversations/{id}/escalation", handle: (*api).resolveEscalation},
+
+	{method: "GET", path: "/commitments", handle: (*api).commitments},
+	{method: "PATCH", path: "/commitments/{id}", handle: (*api).updateCommitment},
+	{method: "POST", path: "/commitments/suggest", handle: (*api).suggestCommitments},
+
+	{method: "GET", path: "/watchdog", handle: (*api).watchdog},
+	{method: "GET", path: "/watchdog/{kind}", handle: (*api).watchList},
+	{method: "GET", path: "/agents/load", handle: (*api).agentLoads},
+	{method: "GET", path: "/notifications", handle: (*api).notifications},
+	{method: "POST", path: "/notifications/read", handle: (*api).markRead},
 
 	{method: "POST", path: "/users", handle: (*api).createUser},
 	{method: "GET", path: "/users", handle: (*api).listUsers},
@@ -71,6 +86,24 @@ var routes = []route{
 	{method: "GET", path: "/mailboxes/{id}", handle: (*api).getMailbox},
 	{method: "PATCH", path: "/mailboxes/{id}", handle: (*api).updateMailbox},
 	{method: "DELETE", path: "/mailboxes/{id}", handle: (*api).deleteMailbox},
+
+	{method: "POST", path: "/calendars", handle: (*api).createCalendar},
+	{method: "GET", path: "/calendars", handle: (*api).listCalendars},
+	{method: "GET", path: "/calendars/{id}", handle: (*api).getCalendar},
+	{method: "PUT", path: "/calendars/{id}", handle: (*api).updateCalendar},
+	{method: "DELETE", path: "/calendars/{id}", handle: (*api).deleteCalendar},
+
+	{method: "POST", path: "/sla-policies", handle: (*api).createSLAPolicy},
+	{method: "GET", path: "/sla-policies", handle: (*api).listSLAPolicies},
+	{method: "GET", path: "/sla-policies/{id}", handle: (*api).getSLAPolicy},
+	{method: "PUT", path: "/sla-policies/{id}", handle: (*api).updateSLAPolicy},
+	{method: "DELETE", path: "/sla-policies/{id}", handle: (*api).deleteSLAPolicy},
+
+	{method: "POST", path: "/assignment-rules", handle: (*api).createAssignmentRule},
+	{method: "GET", path: "/assignment-rules", handle: (*api).listAssignmentRules},
+	{method: "GET", path: "/assignment-rules/{id}", handle: (*api).getAssignmentRule},
+	{method: "PUT", path: "/assignment-rules/{id}", handle: (*api).updateAssignmentRule},
+	{method: "DELETE", path: "/assignment-rules/{id}", handle: (*api).deleteAssignmentRule},
 }
 
 // handler wraps a route with what every request goes through: the body
@@ -105,7 +138,7 @@ func (a *api) serve(w http.ResponseWriter, r *http.Request, h handlerFunc) {
 // exists under other methods, else 404.
 func (a *api) unrouted(w http.ResponseWriter, r *http.Request) {
 	var allow []string
-	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete} {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host}
 		if _, pattern := a.mux.Handler(probe); pattern != "" {
 			allow = append(allow, m)

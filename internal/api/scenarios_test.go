@@ -476,34 +476,7 @@ func TestScenarios(t *testing.T) {
 			},
 		},
 	}
-	for _, sc := range scenarios {
-		t.Run(sc.name, func(t *testing.T) {
-			t.Parallel()
-			f := newFixture(t)
-			if sc.setup != nil {
-				sc.setup(t, f)
-			}
-			res := f.do(sc.req)
-			if res.status != sc.status {
-				t.Fatalf("status %d, want %d; body %s", res.status, sc.status, res.body)
-			}
-			if sc.code != "" {
-				var e apiError
-				res.decode(t, &e)
-				if e.Error.Code != sc.code || e.Error.Message == "" {
-					t.Errorf("error %+v, want code %s", e.Error, sc.code)
-				}
-				for _, field := range sc.fields {
-					if _, ok := e.Error.Fields[field]; !ok {
-						t.Errorf("error fields %v lack %q", e.Error.Fields, field)
-					}
-				}
-			}
-			if sc.check != nil {
-				sc.check(t, f, res)
-			}
-		})
-	}
+	runScenarios(t, scenarios)
 }
 
 // withReason creates the reason late-delivery.

@@ -8,13 +8,15 @@ import (
 
 func (a *api) createTeam(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
-		Name      string   `json:"name"`
-		MemberIDs []string `json:"member_ids"`
+		Name       string   `json:"name"`
+		MemberIDs  []string `json:"member_ids"`
+		LeadID     string   `json:"lead_id"`
+		CalendarID string   `json:"calendar_id"`
 	}
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	t, err := a.desk.SaveTeam(r.Context(), "", desk.TeamInput{Name: in.Name, MemberIDs: in.MemberIDs})
+	t, err := a.desk.SaveTeam(r.Context(), "", desk.TeamInput{Name: in.Name, MemberIDs: in.MemberIDs, LeadID: in.LeadID, CalendarID: in.CalendarID})
 	if err != nil {
 		return err
 	}
@@ -42,8 +44,10 @@ func (a *api) getTeam(w http.ResponseWriter, r *http.Request) error {
 // current team fills in what the request leaves out.
 func (a *api) updateTeam(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
-		Name      *string   `json:"name"`
-		MemberIDs *[]string `json:"member_ids"`
+		Name       *string   `json:"name"`
+		MemberIDs  *[]string `json:"member_ids"`
+		LeadID     *string   `json:"lead_id"`
+		CalendarID *string   `json:"calendar_id"`
 	}
 	if err := decode(r, &in); err != nil {
 		return err
@@ -53,13 +57,11 @@ func (a *api) updateTeam(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	next := desk.TeamInput{Name: cur.Name, MemberIDs: cur.MemberIDs}
-	if in.Name != nil {
-		next.Name = *in.Name
-	}
-	if in.MemberIDs != nil {
-		next.MemberIDs = *in.MemberIDs
-	}
+	next := desk.TeamInput{Name: cur.Name, MemberIDs: cur.MemberIDs, LeadID: cur.LeadID, CalendarID: cur.CalendarID}
+	setIf(&next.Name, in.Name)
+	setIf(&next.MemberIDs, in.MemberIDs)
+	setIf(&next.LeadID, in.LeadID)
+	setIf(&next.CalendarID, in.CalendarID)
 	t, err := a.desk.SaveTeam(r.Context(), id, next)
 	if err != nil {
 		return err
@@ -73,4 +75,11 @@ func (a *api) deleteTeam(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// setIf sets *dst to *v when the request gave v.
+func setIf[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
 }

@@ -62,13 +62,14 @@ func (a *api) updateUser(w http.ResponseWriter, r *http.Request) error {
 		Language     *string              `json:"language"`
 		TimeZone     *string              `json:"time_zone"`
 		Password     *string              `json:"password"`
+		Capacity     *int                 `json:"capacity"`
 	}
 	if err := decode(r, &in); err != nil {
 		return err
 	}
 	u, err := a.desk.UpdateUser(r.Context(), r.PathValue("id"), desk.UserUpdate{
 		Name: in.Name, Role: in.Role, Active: in.Active, Availability: in.Availability, Language: in.Language, TimeZone: in.TimeZone,
-		Password: in.Password,
+		Password: in.Password, Capacity: in.Capacity,
 	})
 	if err != nil {
 		return err
