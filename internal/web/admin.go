@@ -12,12 +12,13 @@ import (
 	"kesher/internal/i18n"
 )
 
-// The admin section manages the desk's users, teams, contact reasons and
-// tags. Its four pages work alike: a list whose rows carry small forms, a
-// form that creates (except for tags, which come from conversations), and
-// after every post either a redirect back to the list or the list again
-// with the refused form's errors. The handlers of each section live in
-// admin_users.go, admin_teams.go, admin_reasons.go and admin_tags.go.
+// The admin section manages the desk's users, teams, contact reasons, tags
+// and mailboxes, and the settings that keep requests owned: business
+// calendars, SLA policies and assignment rules. Its pages work alike: a
+// list whose rows carry small forms, a form that creates (except for tags,
+// which come from conversations), and after every post either a redirect
+// back to the list or the list again with the refused form's errors. The
+// handlers of each section live in admin_<section>.go.
 
 // roles are offered least powerful first, so a new user starts as an agent.
 var roles = []kesher.Role{kesher.RoleAgent, kesher.RoleLead, kesher.RoleAdmin}
@@ -44,6 +45,43 @@ type adminData struct {
 	MinPassword int
 	Saved       bool
 	Form        adminForm
+
+	// Calendars are the business calendars: the calendars page's forms,
+	// and the teams page's choices. NewCalendar starts the create form.
+	Calendars   []calendarForm
+	NewCalendar calendarForm
+	Weekdays    []string
+	TimeZones   []string
+	// Policies and NewPolicy are the SLA page's forms.
+	Policies  []policyForm
+	NewPolicy policyForm
+	// Rules and NewRule are the assignment page's forms.
+	Rules      []ruleForm
+	NewRule    ruleForm
+	Strategies []kesher.Strategy
+	Channels   []kesher.Channel
+	Priorities []kesher.Priority
+}
+
+// Leads are the users a team's lead may be: active leads and admins.
+func (d *adminData) Leads() []*kesher.User {
+	var leads []*kesher.User
+	for _, u := range d.Directory.ActiveUsers() {
+		if u.Role.AtLeast(kesher.RoleLead) {
+			leads = append(leads, u)
+		}
+	}
+	return leads
+}
+
+// CalendarName resolves a calendar id for the teams list.
+func (d *adminData) CalendarName(id string) string {
+	for _, c := range d.Calendars {
+		if c.ID == id {
+			return c.Name
+		}
+	}
+	return ""
 }
 
 // adminForm is the form of an admin page that the desk refused: the create
@@ -103,17 +141,33 @@ func (w *Web) showAdmin(rw http.ResponseWriter, r *http.Request, p *page, sectio
 		MinPassword: auth.MinPasswordLength, Saved: r.URL.Query().Has("saved"), Form: form,
 		Securities:   []kesher.Security{kesher.SecurityStartTLS, kesher.SecurityTLS, kesher.SecurityNone},
 		AfterImports: []kesher.AfterImport{kesher.AfterImportMarkSeen, kesher.AfterImportMove, kesher.AfterImportDelete},
-		NewMailbox:   newMailboxForm}
+		NewMailbox:   newMailboxForm,
+		NewCalendar:  newCalendarForm(), Weekdays: weekdays, TimeZones: timeZones,
+		NewPolicy: newPolicyForm(),
+		NewRule:   newRuleForm, Strategies: strategies, Channels: kesher.Channels, Priorities: kesher.Priorities}
+	if form.Refused("") {
+		d.NewCalendar = postedCalendarForm("", form.Values)
+		d.NewPolicy = postedPolicyForm("", form.Values)
+		d.NewRule = postedRuleForm("", form.Values)
+	}
+	ctx := r.Context()
 	var err error
+	if section != "tags" {
+		if d.Directory, err = w.loadDirectory(ctx); err != nil {
+			return err
+		}
+	}
 	switch section {
 	case "tags":
-		d.Tags, err = w.desk.Tags(r.Context())
+		d.Tags, err = w.desk.Tags(ctx)
 	case "mailboxes":
-		if d.Directory, err = w.loadDirectory(r.Context()); err == nil {
-			d.Mailboxes, err = w.mailboxes(r.Context())
-		}
-	default:
-		d.Directory, err = w.loadDirectory(r.Context())
+		d.Mailboxes, err = w.mailboxes(ctx)
+	case "teams", "calendars":
+		d.Calendars, err = w.calendarForms(ctx, d.Directory, form)
+	case "sla":
+		d.Policies, err = w.policyForms(ctx, form)
+	case "assignment":
+		d.Rules, err = w.ruleForms(ctx, form)
 	}
 	if err != nil {
 		return err

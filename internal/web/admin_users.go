@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 
 	"kesher"
 	"kesher/internal/desk"
@@ -15,8 +17,8 @@ func (w *Web) createUser(rw http.ResponseWriter, r *http.Request, p *page) error
 	return w.afterAdminChange(rw, r, p, "users", "", err)
 }
 
-// updateUser changes what the row's form carries: the role, or whether the
-// user is active. The desk ends a deactivated user's sessions and refuses
+// updateUser changes what the row's form carries: the role, the capacity,
+// or whether the user is active. The desk ends a deactivated user's sessions and refuses
 // to deactivate the admin who asks.
 func (w *Web) updateUser(rw http.ResponseWriter, r *http.Request, p *page) error {
 	id := r.PathValue("id")
@@ -25,6 +27,9 @@ func (w *Web) updateUser(rw http.ResponseWriter, r *http.Request, p *page) error
 		up.Role = (*kesher.Role)(role)
 	}
 	active, err := postedBool(r, "active")
+	if c := posted(r, "capacity"); c != nil && err == nil {
+		up.Capacity, err = capacity(*c)
+	}
 	if err == nil {
 		up.Active = active
 		_, err = w.desk.UpdateUser(r.Context(), id, up)
@@ -40,4 +45,17 @@ func (w *Web) resetPassword(rw http.ResponseWriter, r *http.Request, p *page) er
 	id := r.PathValue("id")
 	err := w.desk.SetPassword(r.Context(), desk.PasswordChange{UserID: id, New: r.PostFormValue("password")})
 	return w.afterAdminChange(rw, r, p, "users", id, err)
+}
+
+// capacity reads the capacity field: empty is no bound (0).
+func capacity(s string) (*int, error) {
+	s = strings.TrimSpace(s)
+	n := 0
+	if s != "" {
+		var err error
+		if n, err = strconv.Atoi(s); err != nil {
+			return nil, kesher.FieldError("capacity", "invalid", "capacity must be a whole number, not %q", s)
+		}
+	}
+	return &n, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,6 +41,44 @@ type conversationData struct {
 	Statuses    []kesher.Status
 	Priorities  []kesher.Priority
 	HandoffWarn bool
+	// TellCustomer keeps a refused hand-off's choice to tell the customer.
+	TellCustomer bool
+
+	// SLA sums up the clocks for the head; Clocks are the side panel's.
+	SLA    slaSummary
+	Clocks []clockView
+	// Pinned is the briefing of the hand-off that gave the conversation
+	// to its current owner, kept above the thread while they hold it.
+	Pinned      *handoffNote
+	Commitments []commitmentRow
+	// Escalation is the open escalation, nil when there is none.
+	Escalation *escalationView
+	// Proposals are the promises found in the viewer's own reply, offered
+	// as commitments; ProposalsFor is that reply's id.
+	Proposals    []proposalView
+	ProposalsFor string
+	// CommitmentText, CommitmentDue, EscalationReason and Resolution keep
+	// what a refused side form carried.
+	CommitmentText, CommitmentDue, EscalationReason, Resolution string
+	// Alert is the catalogue key of a refusal that is no field's: solving
+	// while escalated, say. AlertIn names the fragment that shows it.
+	Alert, AlertIn string
+}
+
+// escalationView is an open escalation with its owner's name and the time
+// left to its response target, or past it.
+type escalationView struct {
+	*kesher.Escalation
+	OwnerName  string
+	Left, Over time.Duration
+}
+
+// proposalView is a promise found in a reply: a definite one with its due
+// time, ready to record, or a vague one to name a time for.
+type proposalView struct {
+	Definite bool
+	Text     string
+	Due      time.Time
 }
 
 // threadItem is a message or, between messages, a hand-off with its
@@ -53,12 +92,20 @@ type threadItem struct {
 
 type handoffNote struct {
 	By, From, To, Briefing string
+	// ToID is whom the conversation was handed to.
+	ToID string
+	At   time.Time
 }
 
 func (w *Web) conversation(rw http.ResponseWriter, r *http.Request, p *page) error {
 	d, err := w.conversationData(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
+	}
+	if msg := r.URL.Query().Get("proposals"); msg != "" && !p.fragment {
+		if err := w.propose(r.Context(), d, msg, p.User); err != nil {
+			return err
+		}
 	}
 	w.showConversation(rw, r, p, d, http.StatusOK)
 	return nil
@@ -99,7 +146,47 @@ func (w *Web) conversationData(ctx context.Context, id string) (*conversationDat
 	if err := w.thread(ctx, d); err != nil {
 		return nil, err
 	}
+	if err := w.ownership(ctx, d); err != nil {
+		return nil, err
+	}
 	return d, nil
+}
+
+// maxCommitments bounds the promises the side panel lists.
+const maxCommitments = 100
+
+// ownership reads what keeps the conversation owned: its SLA clocks, its
+// commitments and its open escalation.
+func (w *Web) ownership(ctx context.Context, d *conversationData) error {
+	now := w.now()
+	d.SLA, d.Clocks = summarise(d.Conv.SLA, now), clockViews(d.Conv.SLA, now)
+	cs, _, err := w.desk.Commitments(ctx, kesher.CommitmentFilter{ConversationID: d.Conv.ID, Page: kesher.Page{Limit: maxCommitments}})
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		d.Commitments = append(d.Commitments, commitmentRowOf(c, d.Conv, d.Directory, now))
+	}
+	if !d.Conv.Escalated {
+		return nil
+	}
+	escs, err := w.desk.Escalations(ctx, d.Conv.ID)
+	if err != nil {
+		return err
+	}
+	for _, e := range escs {
+		if !e.Open() {
+			continue
+		}
+		v := &escalationView{Escalation: e, OwnerName: d.Directory.UserName(e.OwnerID)}
+		if left := e.DueAt.Sub(now); left > 0 {
+			v.Left = left
+		} else if e.RespondedAt.IsZero() {
+			v.Over = -left
+		}
+		d.Escalation = v
+	}
+	return nil
 }
 
 // thread merges the messages with the hand-offs, oldest first.
@@ -132,16 +219,28 @@ func (w *Web) thread(ctx context.Context, d *conversationData) error {
 	if err != nil {
 		return err
 	}
+	var latest *handoffNote
 	for _, e := range events {
 		if e.Type != kesher.EventOwnerChanged {
 			continue
 		}
 		var data struct{ From, To, Briefing string }
-		if json.Unmarshal(e.Data, &data) != nil || data.Briefing == "" {
+		if json.Unmarshal(e.Data, &data) != nil {
 			continue
 		}
-		d.Thread = append(d.Thread, threadItem{At: e.CreatedAt, Handoff: &handoffNote{By: d.Directory.UserName(e.ActorID),
-			From: d.Directory.UserName(data.From), To: d.Directory.UserName(data.To), Briefing: data.Briefing}})
+		note := &handoffNote{By: d.Directory.UserName(e.ActorID), From: d.Directory.UserName(data.From),
+			To: d.Directory.UserName(data.To), Briefing: data.Briefing, ToID: data.To, At: e.CreatedAt}
+		if latest == nil || !note.At.Before(latest.At) {
+			latest = note
+		}
+		if data.Briefing != "" {
+			d.Thread = append(d.Thread, threadItem{At: e.CreatedAt, Handoff: note})
+		}
+	}
+	// Only the briefing that came with the current owner stays on top: an
+	// older one was written for someone else.
+	if latest != nil && latest.Briefing != "" && latest.ToID != "" && latest.ToID == d.Conv.OwnerID {
+		d.Pinned = latest
 	}
 	slices.SortStableFunc(d.Thread, func(a, b threadItem) int { return a.At.Compare(b.At) })
 	return nil
@@ -156,7 +255,13 @@ func (w *Web) reply(rw http.ResponseWriter, r *http.Request, p *page) error {
 		dir = kesher.Outbound
 	}
 	body := r.PostFormValue("body")
-	_, err := w.desk.AddMessage(r.Context(), id, desk.NewMessage{Direction: dir, BodyText: body})
+	msg, err := w.desk.AddMessage(r.Context(), id, desk.NewMessage{Direction: dir, BodyText: body})
+	if err == nil && dir == kesher.Outbound && w.promises(r.Context(), body) {
+		// The page that follows offers to record the promises the reply
+		// made; a background send follows the redirect as a page load.
+		redirect(rw, r, "/conversations/"+id+"?"+url.Values{"proposals": {msg.ID}}.Encode())
+		return nil
+	}
 	d, fields, err := w.afterChange(r.Context(), id, err)
 	if err != nil {
 		return err
@@ -205,19 +310,36 @@ func (w *Web) update(rw http.ResponseWriter, r *http.Request, p *page) error {
 		up.Tags = &tags
 	}
 	up.Briefing = form.Get("briefing")
+	up.TellCustomer = form.Get("tell_customer") != ""
 	_, err := w.desk.UpdateConversation(r.Context(), id, up)
+	conflict := kesher.ErrorCode(err) == kesher.ECodeConflict
+	if conflict {
+		err = nil
+	}
 	d, fields, err := w.afterChange(r.Context(), id, err)
 	if err != nil {
 		return err
 	}
 	status := http.StatusOK
 	if fields != nil {
-		d.Errors, d.Briefing, status = fields, up.Briefing, http.StatusUnprocessableEntity
+		d.Errors, d.Briefing, d.TellCustomer, status = fields, up.Briefing, up.TellCustomer, http.StatusUnprocessableEntity
 		if up.OwnerID != nil {
 			d.WantedOwner = *up.OwnerID
 		}
 	}
-	if !p.fragment && fields == nil {
+	if conflict {
+		// Solving or closing with an open escalation is the conflict the
+		// desk expects people to meet; say what to do about it.
+		d.Alert, status = "error.conflict", http.StatusConflict
+		if d.Conv.Escalated && up.Status != nil && !up.Status.Unsolved() {
+			d.Alert = "escalation.blocks_solve"
+		}
+		d.AlertIn = "head"
+		if r.URL.Query().Get("part") == "side" {
+			d.AlertIn = "side"
+		}
+	}
+	if !p.fragment && fields == nil && !conflict {
 		redirect(rw, r, "/conversations/"+id)
 		return nil
 	}

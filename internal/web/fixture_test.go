@@ -19,30 +19,35 @@ import (
 
 const testPassword = "correct horse battery"
 
-// fixture is the UI on a fresh SQLite desk with an admin and two agents,
-// served by httptest.
+// fixture is the UI on a fresh SQLite desk with an admin, a lead and two
+// agents, served by httptest.
 type fixture struct {
-	desk                 *desk.Desk
-	web                  *Web
-	live                 *bus.Local
-	srv                  *httptest.Server
-	admin, agent, agent2 *kesher.User
-	system               context.Context
+	desk                       *desk.Desk
+	web                        *Web
+	live                       *bus.Local
+	srv                        *httptest.Server
+	admin, lead, agent, agent2 *kesher.User
+	system                     context.Context
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return newFixtureAt(t, nil) }
+
+// newFixtureAt is newFixture with the desk and the UI on clock; nil is
+// the system clock.
+func newFixtureAt(t *testing.T, clock kesher.Clock) *fixture {
 	t.Helper()
 	live := bus.NewLocal()
-	d := desk.New(desk.Config{Store: testkit.SQLite(t), Publisher: live})
+	d := desk.New(desk.Config{Store: testkit.SQLite(t), Publisher: live, Clock: clock})
 	f := &fixture{desk: d, live: live, system: context.Background()}
 	var err error
-	f.web, err = New(Config{Desk: d, Live: live, SetupCode: "SETUP-CODE"})
+	f.web, err = New(Config{Desk: d, Live: live, SetupCode: "SETUP-CODE", Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.srv = httptest.NewServer(f.web)
 	t.Cleanup(f.srv.Close)
 	f.admin = f.user(t, "admin@example.com", "מנהלת המוקד", kesher.RoleAdmin)
+	f.lead = f.user(t, "ronit@example.com", "רונית לוי", kesher.RoleLead)
 	f.agent = f.user(t, "dana@example.com", "דנה כהן", kesher.RoleAgent)
 	f.agent2 = f.user(t, "yossi@example.com", "Yossi Levi", kesher.RoleAgent)
 	return f

@@ -128,6 +128,19 @@ type row struct {
 	CustomerName string
 	OwnerName    string
 	Waiting      time.Duration
+	SLA          slaSummary
+}
+
+// Handoffs says how a row shows its hand-off count: "" under the warning,
+// "warn" at handoffWarnAt, "alarm" past it, where customers are furious (P2).
+func (r row) Handoffs() string {
+	switch {
+	case r.HandoffCount > handoffWarnAt:
+		return "alarm"
+	case r.HandoffCount == handoffWarnAt:
+		return "warn"
+	}
+	return ""
 }
 
 func (w *Web) inbox(rw http.ResponseWriter, r *http.Request, p *page) error {
@@ -194,7 +207,7 @@ func (w *Web) rows(ctx context.Context, convs []*kesher.Conversation, dir *direc
 			}
 			names[c.CustomerID] = name
 		}
-		rw := row{Conversation: c, CustomerName: name, OwnerName: dir.UserName(c.OwnerID)}
+		rw := row{Conversation: c, CustomerName: name, OwnerName: dir.UserName(c.OwnerID), SLA: summarise(c.SLA, now)}
 		if !c.WaitingSince.IsZero() && c.Status.Unsolved() {
 			rw.Waiting = now.Sub(c.WaitingSince)
 		}

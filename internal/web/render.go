@@ -36,6 +36,13 @@ func parsePages(a *assets) (map[string]*template.Template, error) {
 		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"isZero":  func(t time.Time) bool { return t.IsZero() },
 		"initial": initial,
+		// dtlocal writes t for a datetime-local input, as a wall time in loc.
+		"dtlocal": func(t time.Time, loc *time.Location) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(loc).Format(dueLayout)
+		},
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(templatesFS, "templates/layout.html", "templates/partials/*.html")
 	if err != nil {
@@ -69,6 +76,7 @@ func initial(name string) string {
 
 // render writes a whole page in the layout.
 func (w *Web) render(rw http.ResponseWriter, status int, name string, p *page) {
+	w.fillNav(p)
 	w.execute(rw, status, name, "layout", p)
 }
 

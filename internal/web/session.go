@@ -40,6 +40,8 @@ type page struct {
 	Live         bool
 	Conversation string
 	Data         any
+	// Counts are the top bar's numbers, read when a whole page renders.
+	Counts *navCounts
 
 	r        *http.Request
 	secret   string

@@ -26,12 +26,22 @@ func sample(pattern string) (method, path string) {
 }
 
 // TestAuthorization walks the route table: without a session every page
-// asks to sign in and every form is refused; an agent is refused every
-// admin page.
+// asks to sign in and every form is refused; below a route's role the
+// request is refused (an agent the lead and admin pages, a lead the admin
+// pages), and at its role it reaches the handler.
 func TestAuthorization(t *testing.T) {
 	f := newFixture(t)
 	anon := f.client(t)
 	agent := f.signedIn(t, f.agent)
+	clients := map[kesher.Role]*client{kesher.RoleAgent: agent, kesher.RoleLead: f.signedIn(t, f.lead), kesher.RoleAdmin: f.signedIn(t, f.admin)}
+	send := func(c *client, method, path string) *http.Response {
+		if method == http.MethodGet {
+			res, _ := c.get(path)
+			return res
+		}
+		res, _ := c.post(path, nil)
+		return res
+	}
 	for _, rt := range routes {
 		method, path := sample(rt.pattern)
 		t.Run(rt.pattern, func(t *testing.T) {
@@ -52,16 +62,18 @@ func TestAuthorization(t *testing.T) {
 					t.Errorf("signed out, forged token: status %d, want 403", res.StatusCode)
 				}
 			}
-			if rt.access < admin {
+			if rt.access < leadOnly {
 				return
 			}
-			if method == http.MethodGet {
-				res, _ = agent.get(path)
-			} else {
-				res, _ = agent.post(path, nil)
-			}
-			if res.StatusCode != http.StatusForbidden {
-				t.Errorf("agent: status %d, want 403", res.StatusCode)
+			need := map[access]kesher.Role{leadOnly: kesher.RoleLead, admin: kesher.RoleAdmin}[rt.access]
+			for _, role := range roles {
+				res := send(clients[role], method, path)
+				switch {
+				case !role.AtLeast(need) && res.StatusCode != http.StatusForbidden:
+					t.Errorf("%s: status %d, want 403", role, res.StatusCode)
+				case role.AtLeast(need) && res.StatusCode == http.StatusForbidden:
+					t.Errorf("%s: status 403, want the route to answer", role)
+				}
 			}
 		})
 	}

@@ -49,7 +49,13 @@
         method: "POST", body, credentials: "same-origin",
         headers: { "X-CSRF-Token": csrf, "X-Fragment": "1" },
       });
-      if (res.redirected) { location.href = res.url; return; }
+      if (res.redirected) {
+        // The form was sent; the page it leads to takes over (a reply
+        // that made a promise opens the conversation with its proposals).
+        if (res.ok) form.dispatchEvent(new CustomEvent("kesher:sent", { bubbles: true }));
+        location.href = res.url;
+        return;
+      }
       if (res.status === 401) { location.reload(); return; }
       const html = await res.text();
       const into = res.headers.get("X-Fragment-Target");
