@@ -230,3 +230,36 @@ func startCPUProfile(path string) (stop func(), err error) {
 		_ = f.Close()
 	}, nil
 }
+
+func cmdBenchTimers(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, c := newFlags("bench timers", stderr)
+	open := fs.Int("open", 100000, "open conversations with running clocks")
+	burst := fs.Int("burst", 10000, "timers that come due within --window")
+	window := fs.Duration("window", time.Minute, "how far apart the burst's due times spread (0: all at once)")
+	idle := fs.Duration("idle", 10*time.Second, "how long the idle scheduler's CPU is measured")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg := bench.TimersConfig{DSN: c.db, Open: *open, Burst: *burst, Window: *window, Idle: *idle, Progress: stdout}
+	if *window == 0 {
+		cfg.Window = -1
+	}
+	if c.db == "" { // a fresh SQLite database
+		dir, err := os.MkdirTemp("", "kesher-bench-timers-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		cfg.DataDir = dir
+	}
+	res, err := bench.Timers(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	db := "SQLite (synchronous=FULL, fresh data directory)"
+	if c.db != "" {
+		db = c.describeDB()
+	}
+	fmt.Fprintf(stdout, "%s, GOMAXPROCS %d\n%s\n", db, runtime.GOMAXPROCS(0), res)
+	return nil
+}

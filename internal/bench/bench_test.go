@@ -261,3 +261,18 @@ func BenchmarkQueries(b *testing.B) {
 		}
 	})
 }
+
+// TestTimers is a smoke run of the scheduler benchmark on a few timers.
+func TestTimers(t *testing.T) {
+	res, err := bench.Timers(context.Background(), bench.TimersConfig{DataDir: t.TempDir(), Open: 300, Burst: 100,
+		Window: 500 * time.Millisecond, Idle: 200 * time.Millisecond, Lead: 500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Delay.N != 100 {
+		t.Fatalf("%d of 100 timers fired: %v", res.Delay.N, res)
+	}
+	if res.Delay.P50 <= 0 || res.Delay.Max < res.Delay.P50 {
+		t.Errorf("delays not measured: %v", res)
+	}
+}

@@ -459,9 +459,35 @@ func (g *generator) conversation(b *convBatch, i, n int) {
 			CustomerID: cust, ActorType: actorType, ActorID: c.OwnerID, CreatedAt: solved,
 			Data: []byte(`{"status":["open","` + string(c.Status) + `"]}`)})
 	}
+	if c.Status.Unsolved() {
+		c.SLA = resolutionClock(created, g.cfg.Now, c.Status == kesher.StatusPending)
+	}
 	b.convs = append(b.convs, c)
 	b.messages = append(b.messages, msgs)
 	b.events = append(b.events, events)
+}
+
+// seededTarget is the resolution target of the seeded conversations'
+// clocks: three days, counted in calendar time.
+const seededTarget = 72 * time.Hour
+
+// resolutionClock is an unsolved conversation's resolution clock as the
+// desk would have left it at now: running (paused while pending), with
+// the warning and breach that would have fired by then recorded, so a desk
+// opened on the seeded data has only future timers.
+func resolutionClock(started, now time.Time, paused bool) *kesher.SLA {
+	c := kesher.SLAClock{Metric: kesher.SLAResolution, Target: seededTarget, StartedAt: started, RunningSince: started,
+		WarnAt: started.Add(seededTarget * 3 / 4), DueAt: started.Add(seededTarget)}
+	if !c.WarnAt.After(now) {
+		c.WarnedAt = c.WarnAt
+	}
+	if !c.DueAt.After(now) {
+		c.BreachedAt = c.DueAt
+	}
+	if paused && c.BreachedAt.IsZero() {
+		c.Spent, c.RunningSince, c.WarnAt, c.DueAt = now.Sub(started), time.Time{}, time.Time{}, time.Time{}
+	}
+	return &kesher.SLA{PolicyID: "seed", Clocks: []kesher.SLAClock{c}}
 }
 
 func excerptOf(body string) string {
