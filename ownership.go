@@ -166,6 +166,12 @@ const (
 var WatchKinds = []WatchKind{WatchUnowned, WatchWaiting, WatchSLABreached, WatchSLAAtRisk,
 	WatchCommitmentsOverdue, WatchCommitmentsDue, WatchHandoffs3Plus, WatchReopened, WatchEscalated}
 
+// WatchAlarms are the lists where a request has plainly fallen between
+// chairs: nobody owns it, its target is missed, a promise is broken, or a
+// customer asked for a manager. The navigation counts these; the others
+// (waiting, at risk, due, hand-offs, reopened) are early signs.
+var WatchAlarms = []WatchKind{WatchUnowned, WatchSLABreached, WatchCommitmentsOverdue, WatchEscalated}
+
 // Valid reports whether k is a known list.
 func (k WatchKind) Valid() bool { return oneOf(k, WatchKinds) }
 

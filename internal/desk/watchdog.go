@@ -12,14 +12,17 @@ import (
 // rather than counting further.
 const WatchCap = 1000
 
-// Watchdog counts the conversations of every list of those that risk
-// falling between chairs, each up to WatchCap.
-func (d *Desk) Watchdog(ctx context.Context) (map[kesher.WatchKind]int, error) {
+// Watchdog counts the conversations of the watchdog's lists, each up to
+// WatchCap: the lists named, or all of them.
+func (d *Desk) Watchdog(ctx context.Context, kinds ...kesher.WatchKind) (map[kesher.WatchKind]int, error) {
 	if _, err := require(ctx, kesher.RoleAgent); err != nil {
 		return nil, err
 	}
-	counts := make(map[kesher.WatchKind]int, len(kesher.WatchKinds))
-	for _, k := range kesher.WatchKinds {
+	if len(kinds) == 0 {
+		kinds = kesher.WatchKinds
+	}
+	counts := make(map[kesher.WatchKind]int, len(kinds))
+	for _, k := range kinds {
 		var n int
 		var err error
 		if state, ok := commitmentView(k); ok {

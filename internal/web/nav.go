@@ -1,8 +1,10 @@
 package web
 
-// navCounts are the numbers the top bar shows a signed-in user: how much
-// the watchdog has found, and how many of the user's notifications are
-// unread.
+import "kesher"
+
+// navCounts are the numbers the top bar shows a signed-in user: how many
+// requests the watchdog's alarm lists hold (a request in two of them
+// counts twice), and how many of the user's notifications are unread.
 type navCounts struct {
 	Watchdog, Unread int
 }
@@ -15,7 +17,7 @@ func (w *Web) fillNav(p *page) {
 		return
 	}
 	ctx := p.r.Context()
-	counts, err := w.desk.Watchdog(ctx)
+	counts, err := w.desk.Watchdog(ctx, kesher.WatchAlarms...)
 	if err != nil {
 		w.log.Warn("web: watchdog counts", "err", err)
 		return
