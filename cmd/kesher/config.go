@@ -28,6 +28,8 @@ type common struct {
 	publisher kesher.Publisher
 	// timerDelay observes how late timers fire; serve sets it for metrics.
 	timerDelay func(kesher.TimerKind, time.Duration)
+	// ownership tunes reminders and alerts; serve sets it from its flags.
+	ownership desk.OwnershipConfig
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -56,6 +58,15 @@ func envInt(key string, def int64) int64 {
 	if v, ok := os.LookupEnv(key); ok {
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 			return n
+		}
+	}
+	return def
+}
+
+func envDuration(key string, def time.Duration) time.Duration {
+	if v, ok := os.LookupEnv(key); ok {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
 		}
 	}
 	return def
@@ -101,7 +112,7 @@ func (c *common) open(ctx context.Context, log *slog.Logger) (*store.DB, *desk.D
 	if err != nil {
 		return nil, nil, fmt.Errorf("open database: %w", err)
 	}
-	return db, desk.New(desk.Config{Store: db, Logger: log, Publisher: c.publisher, TimerDelay: c.timerDelay}), nil
+	return db, desk.New(desk.Config{Store: db, Logger: log, Publisher: c.publisher, TimerDelay: c.timerDelay, Ownership: c.ownership}), nil
 }
 
 // describeDB names the database for logs without its password.

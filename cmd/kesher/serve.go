@@ -36,6 +36,15 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	smtpMax := fs.Int64("smtp-max-bytes", envInt("KESHER_SMTP_MAX_BYTES", email.DefaultMaxBytes), "largest inbound email in bytes [KESHER_SMTP_MAX_BYTES]")
 	smtpDomain := fs.String("smtp-domain", env("KESHER_SMTP_DOMAIN", ""), "the name the SMTP listener greets with; empty: the host name [KESHER_SMTP_DOMAIN]")
 	publicURL := fs.String("public-url", env("KESHER_PUBLIC_URL", ""), "where customers reach the desk, such as https://help.example.com; acknowledgements link to its /help [KESHER_PUBLIC_URL]")
+	own := &c.ownership
+	fs.DurationVar(&own.ReminderBefore, "reminder-before", envDuration("KESHER_REMINDER_BEFORE", time.Hour),
+		"how long before its due time a commitment is reminded to its owner [KESHER_REMINDER_BEFORE]")
+	fs.DurationVar(&own.EscalationTarget, "escalation-target", envDuration("KESHER_ESCALATION_TARGET", time.Hour),
+		"how soon an escalation's owner must respond [KESHER_ESCALATION_TARGET]")
+	fs.IntVar(&own.HandoffAlert, "handoff-alert", int(envInt("KESHER_HANDOFF_ALERT", 4)),
+		"hand-offs of one conversation at which its team lead is alerted (the UI warns one earlier) [KESHER_HANDOFF_ALERT]")
+	fs.DurationVar(&own.AutoAway, "auto-away", envDuration("KESHER_AUTO_AWAY", 15*time.Minute),
+		"idle time after which an online agent counts as away for assignment [KESHER_AUTO_AWAY]")
 	live := bus.NewLocal()
 	// Every committed write wakes the job runner, so that the jobs it
 	// enqueued (an email to send) start at once rather than at the next

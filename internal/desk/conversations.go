@@ -211,6 +211,19 @@ func (d *Desk) changeOwner(ctx context.Context, tx kesher.Tx, actor *kesher.User
 	return nil
 }
 
+// HandoffLevel says how alarming a conversation's hand-off count is: ""
+// below the warning, "warn" one hand-off before the lead is alerted,
+// "alarm" from the alert on (P2: around four, customers are furious).
+func (d *Desk) HandoffLevel(count int) string {
+	switch {
+	case count >= d.cfg.HandoffAlert:
+		return "alarm"
+	case count == d.cfg.HandoffAlert-1:
+		return "warn"
+	}
+	return ""
+}
+
 // handoffAlert tells the team lead that a customer has been passed on
 // once too often (P2): around four hand-offs customers are furious.
 func (d *Desk) handoffAlert(ctx context.Context, tx kesher.Tx, c *kesher.Conversation) error {

@@ -19,10 +19,6 @@ import (
 // the rest.
 const maxThread = 500
 
-// handoffWarnAt is where the desk warns before another hand-off: around four,
-// customers are furious (P2).
-const handoffWarnAt = 3
-
 // conversationData is the conversation page's data.
 type conversationData struct {
 	Conv      *kesher.Conversation
@@ -40,7 +36,8 @@ type conversationData struct {
 	Direction   kesher.Direction
 	Statuses    []kesher.Status
 	Priorities  []kesher.Priority
-	HandoffWarn bool
+	// Handoffs is how alarming the hand-off count is: "", "warn", "alarm".
+	Handoffs string
 	// TellCustomer keeps a refused hand-off's choice to tell the customer.
 	TellCustomer bool
 
@@ -131,7 +128,7 @@ func (w *Web) conversationData(ctx context.Context, id string) (*conversationDat
 		return nil, err
 	}
 	d := &conversationData{Conv: conv, Statuses: kesher.Statuses, Priorities: kesher.Priorities, Direction: kesher.Outbound,
-		HandoffWarn: conv.HandoffCount >= handoffWarnAt}
+		Handoffs: w.desk.HandoffLevel(conv.HandoffCount)}
 	if d.Directory, err = w.loadDirectory(ctx); err != nil {
 		return nil, err
 	}

@@ -129,18 +129,9 @@ type row struct {
 	OwnerName    string
 	Waiting      time.Duration
 	SLA          slaSummary
-}
-
-// Handoffs says how a row shows its hand-off count: "" under the warning,
-// "warn" at handoffWarnAt, "alarm" past it, where customers are furious (P2).
-func (r row) Handoffs() string {
-	switch {
-	case r.HandoffCount > handoffWarnAt:
-		return "alarm"
-	case r.HandoffCount == handoffWarnAt:
-		return "warn"
-	}
-	return ""
+	// Handoffs is how the row shows its hand-off count: "", "warn" or
+	// "alarm" (see desk.HandoffLevel).
+	Handoffs string
 }
 
 func (w *Web) inbox(rw http.ResponseWriter, r *http.Request, p *page) error {
@@ -207,7 +198,8 @@ func (w *Web) rows(ctx context.Context, convs []*kesher.Conversation, dir *direc
 			}
 			names[c.CustomerID] = name
 		}
-		rw := row{Conversation: c, CustomerName: name, OwnerName: dir.UserName(c.OwnerID), SLA: summarise(c.SLA, now)}
+		rw := row{Conversation: c, CustomerName: name, OwnerName: dir.UserName(c.OwnerID), SLA: summarise(c.SLA, now),
+			Handoffs: w.desk.HandoffLevel(c.HandoffCount)}
 		if !c.WaitingSince.IsZero() && c.Status.Unsolved() {
 			rw.Waiting = now.Sub(c.WaitingSince)
 		}
