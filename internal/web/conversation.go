@@ -32,10 +32,10 @@ type conversationData struct {
 	// Briefing and WantedOwner keep a refused hand-off's input.
 	Briefing, WantedOwner string
 	// Composer keeps what was typed when a send failed.
-	Composer    string
-	Direction   kesher.Direction
-	Statuses    []kesher.Status
-	Priorities  []kesher.Priority
+	Composer   string
+	Direction  kesher.Direction
+	Statuses   []kesher.Status
+	Priorities []kesher.Priority
 	// Handoffs is how alarming the hand-off count is: "", "warn", "alarm".
 	Handoffs string
 	// TellCustomer keeps a refused hand-off's choice to tell the customer.
