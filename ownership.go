@@ -227,7 +227,11 @@ type AgentLoad struct {
 	Open         int          `json:"open"`
 	HandledToday int          `json:"handled_today"`
 	HardToday    int          `json:"hard_today"`
-	Overloaded   bool         `json:"overloaded"`
+	// CommitmentsKept and CommitmentsMissed count the user's commitments
+	// resolved in the last RateWindow (P4): a promise kept late is missed.
+	CommitmentsKept   int  `json:"commitments_kept"`
+	CommitmentsMissed int  `json:"commitments_missed"`
+	Overloaded        bool `json:"overloaded"`
 }
 
 // TimerKind names the rows that hold durable timers.

@@ -149,6 +149,10 @@ type Ownership interface {
 	// own that had an escalation opened since then.
 	WorkSince(ctx context.Context, since time.Time) (handled, hard map[string]int, err error)
 
+	// CommitmentOutcomes returns, per owner, how many commitments were
+	// resolved as kept and as missed at or after since.
+	CommitmentOutcomes(ctx context.Context, since time.Time) (kept, missed map[string]int, err error)
+
 	// DueTimers returns up to limit timers due at or before now, earliest
 	// first, of every kind. A limit below 1 is ECodeValidation on "limit".
 	DueTimers(ctx context.Context, now time.Time, limit int) ([]Timer, error)

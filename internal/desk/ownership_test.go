@@ -285,6 +285,22 @@ func testCommitments(t *testing.T, f *fixture) {
 	}
 	_, err = f.desk.ResolveCommitment(f.asAgent, cm.ID, kesher.CommitmentKept)
 	wantCode(t, err, kesher.ECodeConflict)
+	// One kept in time, and the agent's record shows both.
+	onTime, err := f.desk.CreateCommitment(f.asAgent, c.ID, desk.NewCommitment{Text: "לשלוח מספר מעקב", DueAt: f.clock.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.desk.ResolveCommitment(f.asAgent, onTime.ID, kesher.CommitmentKept); err != nil {
+		t.Fatal(err)
+	}
+	loads, err := f.desk.AgentLoads(f.asLead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(loads, func(l *kesher.AgentLoad) bool { return l.UserID == f.agent.ID })
+	if i < 0 || loads[i].CommitmentsKept != 1 || loads[i].CommitmentsMissed != 1 {
+		t.Fatalf("agent's commitments in the load view = %+v; want 1 kept, 1 missed", loads[i])
+	}
 	if err := f.desk.MarkRead(f.asLead, nil); err != nil {
 		t.Fatal(err)
 	}

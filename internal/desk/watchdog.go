@@ -94,9 +94,14 @@ func strs[T ~string](vals []T) []string {
 	return out
 }
 
+// RateWindow is the period agents' kept and missed commitments are
+// counted over.
+const RateWindow = 30 * 24 * time.Hour
+
 // AgentLoads is each active user's work (P12): open conversations against
 // capacity, conversations handled and hard ones (escalated) since the start
-// of the day in the desk's time zone. Leads and admins only: it is a view
+// of the day in the desk's time zone, and the commitments they kept and
+// missed in the last RateWindow (P4). Leads and admins only: it is a view
 // for looking after the team.
 func (d *Desk) AgentLoads(ctx context.Context) ([]*kesher.AgentLoad, error) {
 	if _, err := require(ctx, kesher.RoleLead); err != nil {
@@ -128,11 +133,16 @@ func (d *Desk) AgentLoads(ctx context.Context) ([]*kesher.AgentLoad, error) {
 	if err != nil {
 		return nil, err
 	}
+	kept, missed, err := d.store.CommitmentOutcomes(ctx, now.Add(-RateWindow))
+	if err != nil {
+		return nil, err
+	}
 	loads := make([]*kesher.AgentLoad, len(users))
 	for i, u := range users {
 		l := &kesher.AgentLoad{
 			UserID: u.ID, Availability: d.availability(u, now), Capacity: u.Capacity,
 			Open: open[u.ID], HandledToday: handled[u.ID], HardToday: hard[u.ID],
+			CommitmentsKept: kept[u.ID], CommitmentsMissed: missed[u.ID],
 		}
 		l.Overloaded = d.overloaded(l)
 		loads[i] = l

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strings"
+	"time"
 
 	"kesher"
 )
@@ -170,4 +171,19 @@ func commitmentConversations(f kesher.CommitmentFilter, a *args) (string, error)
 	f.Page = kesher.Page{}
 	where, err := commitmentWhere(f, a)
 	return "id IN (SELECT conversation_id FROM commitments" + where + ") AND " + unsolvedStatuses, err
+}
+
+// CommitmentOutcomes counts, per owner, the commitments kept and missed
+// since the given time: one range of commitments_resolved (by resolution
+// time, so the open commitments' index stays the planners' choice for them).
+func (q *queries) CommitmentOutcomes(ctx context.Context, since time.Time) (kept, missed map[string]int, err error) {
+	count := func(state kesher.CommitmentState) (map[string]int, error) {
+		return q.countsBy(ctx, "commitments", "SELECT owner_id, COUNT(*) FROM commitments"+q.d.indexedBy("commitments_resolved")+" WHERE "+commitmentStates[state]+
+			" AND resolved_at >= $1 GROUP BY owner_id", args{micros(since)})
+	}
+	if kept, err = count(kesher.CommitmentKept); err != nil {
+		return nil, nil, err
+	}
+	missed, err = count(kesher.CommitmentMissed)
+	return kept, missed, err
 }

@@ -1002,6 +1002,8 @@ func testPlans(t *testing.T, db *store.DB) {
 			[]string{"conversations_status_owner"}, false},
 		call{"WorkSince", func(q kesher.Queries) error { _, _, err := q.WorkSince(ctx, t0); return err },
 			[]string{"messages_agent_replies", "escalations_created"}, false},
+		call{"CommitmentOutcomes", func(q kesher.Queries) error { _, _, err := q.CommitmentOutcomes(ctx, t0); return err },
+			[]string{"commitments_resolved"}, false},
 	)
 	for _, c := range calls {
 		t.Run(c.name, func(t *testing.T) {

@@ -98,6 +98,8 @@ CREATE TABLE commitments (
 CREATE INDEX commitments_conversation ON commitments (conversation_id, due_at, id);
 CREATE INDEX commitments_open ON commitments (due_at, id) WHERE state = 'open';
 CREATE INDEX commitments_owner ON commitments (owner_id, state, due_at, id);
+-- Agents' kept and missed rates read the commitments resolved lately.
+CREATE INDEX commitments_resolved ON commitments (resolved_at, state, owner_id);
 CREATE INDEX commitments_timer ON commitments (next_timer_at, id) WHERE next_timer_at > 0;
 
 CREATE TABLE escalations (
