@@ -138,14 +138,14 @@ func (q *queries) CommitmentConversations(ctx context.Context, f kesher.Commitme
 		return nil, "", err
 	}
 	var a args
-	where, err := commitmentConversations(f, &a)
+	where, err := commitmentConversations(q.d, f, &a)
 	if err != nil {
 		return nil, "", err
 	}
 	if after {
 		where += " AND (updated_at, id) < (" + a.add(key) + ", " + a.add(id) + ")"
 	}
-	query := "SELECT " + conversationColumns + " FROM conversations WHERE " + where + " ORDER BY updated_at DESC, id DESC LIMIT " + a.add(limit+1)
+	query := "SELECT " + conversationColumns + " FROM " + where + " ORDER BY updated_at DESC, id DESC LIMIT " + a.add(limit+1)
 	cs, more, err := list(ctx, q, "conversations", query, a, limit, scanConversation)
 	if err != nil || !more {
 		return cs, "", err
@@ -158,19 +158,28 @@ func (q *queries) CommitmentConversations(ctx context.Context, f kesher.Commitme
 // max.
 func (q *queries) CountCommitmentConversations(ctx context.Context, f kesher.CommitmentFilter, max int) (int, error) {
 	var a args
-	where, err := commitmentConversations(f, &a)
+	where, err := commitmentConversations(q.d, f, &a)
 	if err != nil {
 		return 0, err
 	}
-	return q.countUpTo(ctx, "conversations", "SELECT 1 FROM conversations WHERE "+where, a, max)
+	return q.countUpTo(ctx, "conversations", "SELECT 1 FROM "+where, a, max)
 }
 
-// commitmentConversations is the condition on conversations of
-// CommitmentConversations.
-func commitmentConversations(f kesher.CommitmentFilter, a *args) (string, error) {
+// commitmentConversations is the FROM and WHERE of CommitmentConversations:
+// the distinct conversations of the commitments first, then each one's row.
+// CROSS JOIN keeps that order on SQLite, whose planner would otherwise scan
+// every unsolved conversation and look each up among the commitments, and
+// would read the open commitments in conversation order, all of them, to
+// make them distinct, without INDEXED BY.
+func commitmentConversations(d *dialect, f kesher.CommitmentFilter, a *args) (string, error) {
 	f.Page = kesher.Page{}
 	where, err := commitmentWhere(f, a)
-	return "id IN (SELECT conversation_id FROM commitments" + where + ") AND " + unsolvedStatuses, err
+	index := ""
+	if f.State == kesher.CommitmentOpen || f.State == kesher.CommitmentDue || f.State == kesher.CommitmentOverdue {
+		index = d.indexedBy("commitments_open")
+	}
+	return "(SELECT DISTINCT conversation_id FROM commitments" + index + where + ") AS m CROSS JOIN conversations" +
+		" WHERE id = m.conversation_id AND " + unsolvedStatuses, err
 }
 
 // CommitmentOutcomes counts, per owner, the commitments kept and missed
