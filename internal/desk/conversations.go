@@ -267,6 +267,7 @@ func (d *Desk) AddMessage(ctx context.Context, conversationID string, in NewMess
 	if in.Direction == "" {
 		in.Direction = kesher.Outbound
 	}
+	in.managerAsk = askedForManager(in)
 	var msg *kesher.Message
 	err = d.store.Write(ctx, func(tx kesher.Tx) error {
 		c, err := tx.Conversation(ctx, conversationID)

@@ -113,6 +113,8 @@ type email struct {
 	// attachments list the files; blobs holds their bytes by hash.
 	attachments []kesher.Attachment
 	blobs       map[string][]byte
+	// managerAsk: see askedForManager.
+	managerAsk string
 }
 
 // IngestEmail takes in one inbound email exactly once and returns when it
@@ -191,6 +193,7 @@ func (d *Desk) prepareEmail(in InboundEmail, msg *mail.Message) *email {
 	// The agent reads the visible part first (no quoted history or
 	// signature); the whole message stays in the raw blob.
 	e.body = clip(orDefault(msg.Visible, msg.Text), kesher.MaxBodyText)
+	e.managerAsk = askedForManager(NewMessage{Direction: kesher.Inbound, BodyText: e.body})
 	if html := d.sanitize(msg.HTML); len(html) <= kesher.MaxBodyHTML {
 		e.html = html
 	}
@@ -378,7 +381,7 @@ func (d *Desk) ingestHuman(ctx context.Context, tx kesher.Tx, e *email, mb *kesh
 	if res.Created {
 		route = &routing{channel: conv.Channel, mailboxID: mb.ID, language: cust.Language, priority: conv.Priority}
 	}
-	fx, err := d.onMessage(ctx, tx, conv, m, route)
+	fx, err := d.onMessage(ctx, tx, conv, m, e.managerAsk, route)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"kesher"
+	"kesher/internal/detect"
 )
 
 // NewConversation is a request to open a conversation with its first message.
@@ -38,6 +39,20 @@ type NewMessage struct {
 	Channel kesher.Channel
 	// CreatedAt backdates an import; only admins may set it.
 	CreatedAt time.Time
+	// managerAsk holds the words of an inbound message asking for a
+	// manager, found before the Write (see askedForManager).
+	managerAsk string
+}
+
+// askedForManager finds, in an inbound message, the customer asking for a
+// manager. It runs before the Write: the reading costs more than the rest
+// of a message's rules, and a Write's work is serial in the group commit.
+func askedForManager(m NewMessage) string {
+	if m.Direction != kesher.Inbound {
+		return ""
+	}
+	match, _ := detect.ManagerRequest(m.BodyText)
+	return match.Text
 }
 
 // maxIntakeRetries bounds retries when two requests race to create the same
@@ -73,6 +88,7 @@ func (d *Desk) CreateConversation(ctx context.Context, in NewConversation) (*kes
 	if err := v.Err(); err != nil {
 		return nil, nil, err
 	}
+	in.Message.managerAsk = askedForManager(in.Message)
 	for attempt := 1; ; attempt++ {
 		conv, msg, err := d.createConversation(ctx, in, ids, tags)
 		if kesher.ErrorCode(err) != kesher.ECodeConflict || attempt == maxIntakeRetries || in.Message.ExternalID != "" {
@@ -110,7 +126,7 @@ func (d *Desk) createConversation(ctx context.Context, in NewConversation, ids [
 		// insert: an update right after it would rewrite every index of the
 		// row, the largest single cost of intake.
 		msg = d.newMessage(ctx, conv, in.Message)
-		fx, err := d.onMessage(ctx, tx, conv, msg, &routing{
+		fx, err := d.onMessage(ctx, tx, conv, msg, in.Message.managerAsk, &routing{
 			channel: conv.Channel, reason: conv.Reason, language: cust.Language, priority: conv.Priority,
 		})
 		if err != nil {
@@ -142,7 +158,7 @@ func (d *Desk) createConversation(ctx context.Context, in NewConversation, ids [
 // conversation's new activity fields, in the same transaction.
 func (d *Desk) appendMessage(ctx context.Context, tx kesher.Tx, conv *kesher.Conversation, in NewMessage) (*kesher.Message, error) {
 	m := d.newMessage(ctx, conv, in)
-	fx, err := d.onMessage(ctx, tx, conv, m, nil)
+	fx, err := d.onMessage(ctx, tx, conv, m, in.managerAsk, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"kesher"
-	"kesher/internal/detect"
 )
 
 // effects is what a new message means for who owes the customer what: the
@@ -22,9 +21,10 @@ type effects struct {
 }
 
 // onMessage applies message m to conv's clocks and, for a new conversation
-// (route not nil), its owner.
-func (d *Desk) onMessage(ctx context.Context, tx kesher.Tx, conv *kesher.Conversation, m *kesher.Message, route *routing) (*effects, error) {
-	fx := &effects{}
+// (route not nil), its owner; managerAsk is what askedForManager found in
+// it.
+func (d *Desk) onMessage(ctx context.Context, tx kesher.Tx, conv *kesher.Conversation, m *kesher.Message, managerAsk string, route *routing) (*effects, error) {
+	fx := &effects{escalation: managerAsk}
 	if route != nil {
 		a, err := d.assign(ctx, tx, conv, *route)
 		if err != nil {
@@ -41,9 +41,6 @@ func (d *Desk) onMessage(ctx context.Context, tx kesher.Tx, conv *kesher.Convers
 	case kesher.Inbound:
 		if k != nil {
 			k.customerWrote(conv, m.CreatedAt)
-		}
-		if match, ok := detect.ManagerRequest(m.BodyText); ok {
-			fx.escalation = match.Text
 		}
 	case kesher.Outbound:
 		if k != nil && conv.SLA != nil {
