@@ -125,6 +125,17 @@ func (q *queries) Conversation(ctx context.Context, id string) (*kesher.Conversa
 	return c, q.dbErr(err, "conversation "+id)
 }
 
+// Conversation reads a conversation inside a Write, for a change. On
+// PostgreSQL it locks the row until the transaction ends, so that two
+// nodes changing one conversation (a reply here, a timer firing there)
+// take turns instead of the second overwriting the first; SQLite's single
+// writer already takes turns. A deadlock this may cause between two nodes'
+// group commits is broken by the database and its victim run again (Write).
+func (t *tx) Conversation(ctx context.Context, id string) (*kesher.Conversation, error) {
+	c, err := scanConversation(t.q.QueryRowContext(ctx, "SELECT "+conversationColumns+" FROM conversations WHERE id = $1"+t.d.forUpdate(), id))
+	return c, t.dbErr(err, "conversation "+id)
+}
+
 // maxBranches bounds the scans of conversationScans; beyond it one scan
 // with IN lists is cheaper than many small ones.
 const maxBranches = 16

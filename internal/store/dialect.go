@@ -65,6 +65,15 @@ func (d *dialect) indexedBy(index string) string {
 	return ""
 }
 
+// forUpdate returns the clause that locks the rows a query reads inside a
+// transaction until it ends; SQLite's writer holds the whole database.
+func (d *dialect) forUpdate() string {
+	if d == &postgresDialect {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
 func sqliteCode(err error, codes ...int) bool {
 	var e *sqlite.Error
 	if !errors.As(err, &e) {

@@ -1068,3 +1068,50 @@ func planDefect(dialect string, steps []string, ordered bool) string {
 	}
 	return ""
 }
+
+// TestConversationChangesTakeTurns has two nodes change one conversation at
+// once, each reading it and writing it back in its Write: the second waits
+// for the first, so neither change is lost.
+func TestConversationChangesTakeTurns(t *testing.T) {
+	acrossNodes(t, 2, func(t *testing.T, dbs []*store.DB) {
+		cust := createCustomer(t, dbs[0], newCustomer("דנה כהן", t0))
+		conv := newConversation(t, dbs[0], &kesher.Conversation{CustomerID: cust.ID, Subject: "משלוח", UpdatedAt: t0})
+		read, release := make(chan struct{}), make(chan struct{})
+		appendToSubject := func(db *store.DB, suffix string, hold bool) error {
+			return db.Write(ctx, func(tx kesher.Tx) error {
+				c, err := tx.Conversation(ctx, conv.ID)
+				if err != nil {
+					return err
+				}
+				if hold {
+					close(read)
+					<-release
+				}
+				c.Subject += suffix
+				return tx.UpdateConversation(ctx, c)
+			})
+		}
+		first := make(chan error, 1)
+		go func() { first <- appendToSubject(dbs[0], " א", true) }()
+		<-read
+		second := make(chan error, 1)
+		go func() { second <- appendToSubject(dbs[1], " ב", false) }()
+		// The second node's Write must not finish while the first holds
+		// the conversation.
+		select {
+		case err := <-second:
+			t.Fatalf("the second change finished while the first held the conversation: %v", err)
+		case <-time.After(200 * time.Millisecond):
+		}
+		close(release)
+		if err := <-first; err != nil {
+			t.Fatal(err)
+		}
+		if err := <-second; err != nil {
+			t.Fatal(err)
+		}
+		if got, err := dbs[1].Conversation(ctx, conv.ID); err != nil || got.Subject != "משלוח א ב" {
+			t.Fatalf("subject after both changes = %q, %v; want both changes, in turn", got.Subject, err)
+		}
+	})
+}
