@@ -18,6 +18,8 @@ import (
 
 	"github.com/kljensen/snowball/english"
 	"golang.org/x/text/unicode/norm"
+
+	"kesher/internal/hebrew"
 )
 
 // Kind says what a token is, so that callers can match exact kinds
@@ -229,12 +231,12 @@ func (s *scanner) hebrew(i int) int {
 					s.buf = utf8.AppendRune(s.buf, foldFinal(d))
 				}
 			}
-		case isNiqqud(r):
-		case isGeresh(r) || isGershayim(r):
+		case hebrew.IsPoint(r):
+		case hebrew.IsGeresh(r) || hebrew.IsGershayim(r):
 			// Two apostrophes are gershayim typed on a keyboard without it.
 			n := size
-			if isGeresh(r) {
-				if r2, size2 := utf8.DecodeRuneInString(text[i+size:]); isGeresh(r2) {
+			if hebrew.IsGeresh(r) {
+				if r2, size2 := utf8.DecodeRuneInString(text[i+size:]); hebrew.IsGeresh(r2) {
 					r, n = '"', size+size2
 				}
 			}
@@ -242,7 +244,7 @@ func (s *scanner) hebrew(i int) int {
 			if !isHebrewLetter(next) {
 				return s.emit(start, i, Word)
 			}
-			if isGeresh(r) {
+			if hebrew.IsGeresh(r) {
 				s.buf = append(s.buf, '\'')
 			}
 			size = n
@@ -274,7 +276,7 @@ func (s *scanner) latin(i int) int {
 	s.buf = s.buf[:0]
 	for i < len(text) {
 		r, size := utf8.DecodeRuneInString(text[i:])
-		if isGeresh(r) && len(s.buf) > 0 {
+		if hebrew.IsGeresh(r) && len(s.buf) > 0 {
 			next, _ := utf8.DecodeRuneInString(text[i+size:])
 			if !unicode.IsLetter(next) || isHebrewLetter(next) {
 				break
@@ -283,7 +285,7 @@ func (s *scanner) latin(i int) int {
 			i += size
 			continue
 		}
-		if isHebrewLetter(r) || isNiqqud(r) || !unicode.IsLetter(r) && !unicode.Is(unicode.Mn, r) {
+		if isHebrewLetter(r) || hebrew.IsPoint(r) || !unicode.IsLetter(r) && !unicode.Is(unicode.Mn, r) {
 			break
 		}
 		if r >= utf8.RuneSelf {
@@ -463,31 +465,6 @@ func isLocalByte(c byte) bool {
 func isPrefixLetter(term string) bool {
 	r, size := utf8.DecodeRuneInString(term)
 	return size == len(term) && strings.ContainsRune("והבכלמש", r)
-}
-
-// isNiqqud reports Hebrew points and cantillation (meteg, dagesh, rafe, the
-// shin and sin dots...), which are dropped, but not the punctuation that
-// shares their block: maqaf, paseq, sof pasuq and nun hafukha separate words.
-func isNiqqud(r rune) bool {
-	return r >= 0x0591 && r <= 0x05C7 && r != 0x05BE && r != 0x05C0 && r != 0x05C3 && r != 0x05C6
-}
-
-// isGeresh covers what people type for a geresh or an apostrophe:
-// "צ'יפס" and "צ׳יפס" must read the same.
-func isGeresh(r rune) bool {
-	switch r {
-	case '\'', '׳', '’', '‘', '`', '´':
-		return true
-	}
-	return false
-}
-
-func isGershayim(r rune) bool {
-	switch r {
-	case '"', '״', '“', '”', '„':
-		return true
-	}
-	return false
 }
 
 // foldFinal gives a final letter its ordinary shape, so a word matches

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"kesher/internal/hebrew"
 )
 
 // Match is a phrase a detector found.
@@ -53,7 +55,7 @@ func tokenize(text string) []token {
 		for i < len(text) {
 			r, size := utf8.DecodeRuneInString(text[i:])
 			if isWordRune(r) {
-				if !isNiqqud(r) {
+				if !hebrew.IsPoint(r) {
 					b.WriteRune(unicode.ToLower(r))
 				}
 				i += size
@@ -61,7 +63,7 @@ func tokenize(text string) []token {
 			}
 			// An apostrophe inside a word, as in "who's" and "don't".
 			next, _ := utf8.DecodeRuneInString(text[i+size:])
-			if isApostrophe(r) && isWordRune(next) && b.Len() > 0 {
+			if hebrew.IsGeresh(r) && isWordRune(next) && b.Len() > 0 {
 				b.WriteByte('\'')
 				i += size
 				continue
@@ -76,21 +78,7 @@ func tokenize(text string) []token {
 }
 
 func isWordRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || isNiqqud(r)
-}
-
-// isNiqqud reports Hebrew points and cantillation, which are dropped, but
-// not the punctuation that shares their block.
-func isNiqqud(r rune) bool {
-	return r >= 0x0591 && r <= 0x05C7 && r != 0x05BE && r != 0x05C0 && r != 0x05C3 && r != 0x05C6
-}
-
-func isApostrophe(r rune) bool {
-	switch r {
-	case '\'', '’', '‘', '׳', '`':
-		return true
-	}
-	return false
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || hebrew.IsPoint(r)
 }
 
 // set builds a word list.

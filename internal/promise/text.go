@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	heb "kesher/internal/hebrew"
 )
 
 // script tells what a token is made of. A token never mixes scripts: "ב15:00"
@@ -36,39 +38,10 @@ func scriptOf(r rune) script {
 	return other
 }
 
-// isMark reports niqqud and cantillation. The Hebrew block mixes them with
-// punctuation (maqaf, paseq, sof pasuq, nun hafukha), which separate words
-// and so are not marks.
+// isMark reports niqqud and cantillation, and the combining marks of other
+// scripts.
 func isMark(r rune) bool {
-	if r >= 0x0591 && r <= 0x05C7 {
-		switch r {
-		case 0x05BE, 0x05C0, 0x05C3, 0x05C6:
-			return false
-		}
-		return true
-	}
-	return unicode.Is(unicode.Mn, r)
-}
-
-// isApostrophe covers the characters people type for an apostrophe or a
-// Hebrew geresh: "I’ll" and "I'll", "ה׳" and "ה'" must read the same.
-func isApostrophe(r rune) bool {
-	switch r {
-	case '\'', '’', '‘', '׳', '`', '´':
-		return true
-	}
-	return false
-}
-
-// isGershayim covers the characters typed for gershayim, which Hebrew uses
-// inside abbreviations such as אחה"צ; word processors often turn the ASCII
-// quote into a curly one.
-func isGershayim(r rune) bool {
-	switch r {
-	case '"', '״', '“', '”', '„':
-		return true
-	}
-	return false
+	return heb.IsPoint(r) || unicode.Is(unicode.Mn, r)
 }
 
 // isHyphen covers the hyphen and the Hebrew maqaf, which join a one-letter
@@ -100,9 +73,9 @@ func key(w string) string {
 	var b strings.Builder
 	for _, r := range w {
 		switch {
-		case isApostrophe(r):
+		case heb.IsGeresh(r):
 			b.WriteByte('\'')
-		case isGershayim(r):
+		case heb.IsGershayim(r):
 			b.WriteByte('"')
 		case scriptOf(r) == mark:
 		default:
@@ -188,13 +161,13 @@ loop:
 		switch {
 		case sc == digits && (r == ':' || r == '.' || r == '/') && ns == digits:
 			b.WriteRune(r)
-		case sc == latin && isApostrophe(r) && ns == latin:
+		case sc == latin && heb.IsGeresh(r) && ns == latin:
 			b.WriteByte('\'')
-		case sc == hebrew && isApostrophe(r) && ns == hebrew:
+		case sc == hebrew && heb.IsGeresh(r) && ns == hebrew:
 			b.WriteByte('\'')
-		case sc == hebrew && isGershayim(r) && ns == hebrew:
+		case sc == hebrew && heb.IsGershayim(r) && ns == hebrew:
 			b.WriteByte('"')
-		case sc == hebrew && isApostrophe(r) && letters == 1 && ns != hebrew && ns != latin && ns != digits:
+		case sc == hebrew && heb.IsGeresh(r) && letters == 1 && ns != hebrew && ns != latin && ns != digits:
 			b.WriteByte('\'')
 			i += size
 			break loop
@@ -341,7 +314,7 @@ func quotedRanges(text string) [][2]int {
 				out = append(out, [2]int{open, i})
 				open = -1
 			}
-		} else if isGershayim(r) || r == '«' || r == '»' {
+		} else if heb.IsGershayim(r) || r == '«' || r == '»' {
 			next, _ := utf8.DecodeRuneInString(text[i+utf8.RuneLen(r):])
 			if !(scriptOf(prev) == hebrew && scriptOf(next) == hebrew) {
 				if open < 0 {
