@@ -148,10 +148,7 @@ func (d *Desk) ResolveCommitment(ctx context.Context, id string, state kesher.Co
 			return kesher.Errorf(kesher.ECodeConflict, "the commitment is %s already", c.State)
 		}
 		now := d.clock.Now()
-		c.State, c.ResolvedAt, c.NextTimerAt = state, now, time.Time{}
-		if state == kesher.CommitmentKept && now.After(c.DueAt) {
-			c.State = kesher.CommitmentMissed
-		}
+		resolve(c, state, now)
 		if err := tx.UpdateCommitment(ctx, c); err != nil {
 			return err
 		}
@@ -205,15 +202,12 @@ func (d *Desk) handOverCommitments(ctx context.Context, tx kesher.Tx, conv *kesh
 	if to == "" {
 		return nil
 	}
-	return eachPage(func(p kesher.Page) (string, error) {
-		cs, next, err := tx.Commitments(ctx, kesher.CommitmentFilter{ConversationID: conv.ID, State: kesher.CommitmentOpen, Page: p})
-		for _, c := range cs {
-			if err == nil && c.OwnerID != to {
-				c.OwnerID = to
-				err = tx.UpdateCommitment(ctx, c)
-			}
+	return eachOpenCommitment(ctx, tx, conv.ID, func(c *kesher.Commitment) error {
+		if c.OwnerID == to {
+			return nil
 		}
-		return next, err
+		c.OwnerID = to
+		return tx.UpdateCommitment(ctx, c)
 	})
 }
 
@@ -223,22 +217,35 @@ func (d *Desk) handOverCommitments(ctx context.Context, tx kesher.Tx, conv *kesh
 // of on a finished conversation.
 func (d *Desk) settleCommitments(ctx context.Context, tx kesher.Tx, conv *kesher.Conversation) error {
 	now := d.clock.Now()
+	return eachOpenCommitment(ctx, tx, conv.ID, func(c *kesher.Commitment) error {
+		resolve(c, kesher.CommitmentKept, now)
+		if err := tx.UpdateCommitment(ctx, c); err != nil {
+			return err
+		}
+		e := d.event(ctx, kesher.EventCommitmentResolved, map[string]any{"commitment_id": c.ID, "state": c.State, "due_at": c.DueAt, "cause": conv.Status})
+		e.ConversationID, e.CustomerID = conv.ID, conv.CustomerID
+		return tx.AppendEvent(ctx, e)
+	})
+}
+
+// resolve ends an open commitment as kept or cancelled at now; kept after
+// its due time, it was missed: the customer waited longer than promised.
+func resolve(c *kesher.Commitment, state kesher.CommitmentState, now time.Time) {
+	c.State, c.ResolvedAt, c.NextTimerAt = state, now, time.Time{}
+	if state == kesher.CommitmentKept && now.After(c.DueAt) {
+		c.State = kesher.CommitmentMissed
+	}
+}
+
+// eachOpenCommitment calls fn with each open commitment of a conversation.
+func eachOpenCommitment(ctx context.Context, tx kesher.Tx, conversationID string, fn func(*kesher.Commitment) error) error {
 	return eachPage(func(p kesher.Page) (string, error) {
-		cs, next, err := tx.Commitments(ctx, kesher.CommitmentFilter{ConversationID: conv.ID, State: kesher.CommitmentOpen, Page: p})
+		cs, next, err := tx.Commitments(ctx, kesher.CommitmentFilter{ConversationID: conversationID, State: kesher.CommitmentOpen, Page: p})
 		for _, c := range cs {
 			if err != nil {
 				break
 			}
-			c.State, c.ResolvedAt, c.NextTimerAt = kesher.CommitmentKept, now, time.Time{}
-			if now.After(c.DueAt) {
-				c.State = kesher.CommitmentMissed
-			}
-			if err = tx.UpdateCommitment(ctx, c); err != nil {
-				break
-			}
-			e := d.event(ctx, kesher.EventCommitmentResolved, map[string]any{"commitment_id": c.ID, "state": c.State, "due_at": c.DueAt, "cause": conv.Status})
-			e.ConversationID, e.CustomerID = conv.ID, conv.CustomerID
-			err = tx.AppendEvent(ctx, e)
+			err = fn(c)
 		}
 		return next, err
 	})

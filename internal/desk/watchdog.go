@@ -2,7 +2,6 @@ package desk
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"kesher"
@@ -46,7 +45,7 @@ func (d *Desk) Watch(ctx context.Context, kind kesher.WatchKind, p kesher.Page) 
 		return nil, "", err
 	}
 	if !kind.Valid() {
-		return nil, "", kesher.FieldError("kind", "invalid", "no watchdog list %q; the lists are %s", kind, watchKinds())
+		return nil, "", kesher.FieldError("kind", "invalid", "no watchdog list %q; the lists are %v", kind, kesher.WatchKinds)
 	}
 	state, ok := commitmentView(kind)
 	if !ok {
@@ -80,18 +79,6 @@ func commitmentView(k kesher.WatchKind) (kesher.CommitmentState, bool) {
 		return kesher.CommitmentOverdue, true
 	}
 	return "", false
-}
-
-func watchKinds() string {
-	return strings.Join(strs(kesher.WatchKinds), ", ")
-}
-
-func strs[T ~string](vals []T) []string {
-	out := make([]string, len(vals))
-	for i, v := range vals {
-		out[i] = string(v)
-	}
-	return out
 }
 
 // RateWindow is the period agents' kept and missed commitments are
