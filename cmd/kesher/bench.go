@@ -138,14 +138,12 @@ func cmdBenchHTTP(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	var rs []bench.Result
 	for _, gc := range modes {
 		cfg := bench.HTTPConfig{DSN: c.db, GroupCommit: gc, Clients: *clients, Duration: *duration}
-		if c.db == "" { // a fresh SQLite database for each run
-			dir, err := os.MkdirTemp("", "kesher-bench-http-")
-			if err != nil {
-				return err
-			}
-			defer os.RemoveAll(dir)
-			cfg.DataDir = dir
+		dir, cleanup, err := c.scratchDir("http") // a fresh SQLite database for each run
+		if err != nil {
+			return err
 		}
+		defer cleanup()
+		cfg.DataDir = dir
 		stop, err := startCPUProfile(*cpuprofile)
 		if err != nil {
 			return err
@@ -158,11 +156,7 @@ func cmdBenchHTTP(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		rs = append(rs, r)
 	}
-	db := "SQLite (synchronous=FULL, fresh data directory)"
-	if c.db != "" {
-		db = c.describeDB()
-	}
-	fmt.Fprintf(stdout, "%s, %s per run, GOMAXPROCS %d\n\n%s", db, *duration, runtime.GOMAXPROCS(0), bench.Table(rs))
+	fmt.Fprintf(stdout, "%s, %s per run, GOMAXPROCS %d\n\n%s", c.scratchDB(), *duration, runtime.GOMAXPROCS(0), bench.Table(rs))
 	if len(rs) == 2 && rs[1].OpsPerSec > 0 {
 		fmt.Fprintf(stdout, "\ngroup commit: %.1f× the creations/s of a transaction per request\n", rs[0].OpsPerSec/rs[1].OpsPerSec)
 	}
@@ -244,22 +238,34 @@ func cmdBenchTimers(ctx context.Context, args []string, stdout, stderr io.Writer
 	if *window == 0 {
 		cfg.Window = -1
 	}
-	if c.db == "" { // a fresh SQLite database
-		dir, err := os.MkdirTemp("", "kesher-bench-timers-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		cfg.DataDir = dir
+	dir, cleanup, err := c.scratchDir("timers")
+	if err != nil {
+		return err
 	}
+	defer cleanup()
+	cfg.DataDir = dir
 	res, err := bench.Timers(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	db := "SQLite (synchronous=FULL, fresh data directory)"
-	if c.db != "" {
-		db = c.describeDB()
-	}
-	fmt.Fprintf(stdout, "%s, GOMAXPROCS %d\n%s\n", db, runtime.GOMAXPROCS(0), res)
+	fmt.Fprintf(stdout, "%s, GOMAXPROCS %d\n%s\n", c.scratchDB(), runtime.GOMAXPROCS(0), res)
 	return nil
+}
+
+// scratchDir makes a temporary data directory for a benchmark's fresh
+// SQLite database, removed by cleanup; with --db it makes none ("").
+func (c *common) scratchDir(name string) (dir string, cleanup func(), err error) {
+	if c.db != "" {
+		return "", func() {}, nil
+	}
+	dir, err = os.MkdirTemp("", "kesher-bench-"+name+"-")
+	return dir, func() { _ = os.RemoveAll(dir) }, err
+}
+
+// scratchDB names the database of a benchmark that uses scratchDir.
+func (c *common) scratchDB() string {
+	if c.db != "" {
+		return c.describeDB()
+	}
+	return "SQLite (synchronous=FULL, fresh data directory)"
 }
