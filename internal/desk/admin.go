@@ -166,6 +166,9 @@ func (d *Desk) UpdateUser(ctx context.Context, id string, up UserUpdate) (*keshe
 		}
 		return tx.AppendEvent(ctx, d.event(ctx, "user.updated", map[string]any{"user_id": u.ID, "changes": changes}))
 	})
+	if err == nil {
+		d.tokens.forget()
+	}
 	return user, err
 }
 
@@ -224,19 +227,26 @@ func (d *Desk) Authenticate(ctx context.Context, secret string) (*kesher.User, e
 	if !strings.HasPrefix(secret, auth.TokenPrefix) {
 		return nil, unauthorized
 	}
-	t, err := d.store.TokenByHash(ctx, auth.HashToken(secret))
+	hash := auth.HashToken(secret)
+	now := d.clock.Now()
+	u, gen := d.tokens.lookup(string(hash), now)
+	if u != nil {
+		return u, nil
+	}
+	t, err := d.store.TokenByHash(ctx, hash)
 	if kesher.ErrorCode(err) == kesher.ECodeNotFound {
 		return nil, unauthorized
 	} else if err != nil {
 		return nil, err
 	}
-	u, err := d.store.User(ctx, t.UserID)
+	u, err = d.store.User(ctx, t.UserID)
 	if err != nil {
 		return nil, err
 	}
 	if !u.Active {
 		return nil, unauthorized
 	}
+	d.tokens.remember(string(hash), u, gen, now)
 	return u, nil
 }
 
@@ -341,6 +351,7 @@ func (d *Desk) SaveTeam(ctx context.Context, id string, in TeamInput) (*kesher.T
 	})
 	if err == nil {
 		d.forgetRules()
+		d.tokens.forget() // members' team lists changed
 	}
 	return team, err
 }
@@ -380,6 +391,7 @@ func (d *Desk) DeleteTeam(ctx context.Context, id string) error {
 	})
 	if err == nil {
 		d.forgetRules()
+		d.tokens.forget() // members' team lists changed
 	}
 	return err
 }

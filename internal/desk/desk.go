@@ -30,6 +30,8 @@ type Desk struct {
 	// defaultCalendar measures business time for teams without a calendar.
 	defaultCalendar *calendar.Schedule
 	rulesCache      rulesCache
+	// tokens remembers checked API tokens (see authcache.go).
+	tokens authCache
 }
 
 // Config holds what a Desk needs.

@@ -92,6 +92,7 @@ func TestDesk(t *testing.T) {
 			{"backdating is for admins", testBackdating},
 			{"concurrent intake makes one customer", testConcurrentIntake},
 			{"admin operations", testAdmin},
+			{"remembered tokens follow user changes", testTokenCache},
 		} {
 			t.Run(tc.name, func(t *testing.T) { tc.run(t, newFixture(t, open(t))) })
 		}
@@ -358,6 +359,57 @@ func testAdmin(t *testing.T, f *fixture) {
 	_, err = f.desk.Authenticate(context.Background(), secret)
 	wantCode(t, err, kesher.ECodeUnauthorized)
 	_, err = f.desk.Authenticate(context.Background(), "ksr_forged")
+	wantCode(t, err, kesher.ECodeUnauthorized)
+}
+
+// testTokenCache: a checked token is remembered, yet a change to its user
+// or the user's teams shows on the next request on this node, and on
+// another node sharing the database within the cache's few seconds.
+func testTokenCache(t *testing.T, f *fixture) {
+	secret, _, err := f.desk.CreateToken(f.asAdmin, f.agent.ID, "script")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := desk.New(desk.Config{Store: f.store, Clock: f.clock}) // a second node
+	for _, d := range []*desk.Desk{f.desk, other} {
+		if u, err := d.Authenticate(context.Background(), secret); err != nil || u.Role != kesher.RoleAgent {
+			t.Fatalf("Authenticate = %+v, %v", u, err)
+		}
+	}
+	// The caller may change what it gets without changing the cache.
+	u, _ := f.desk.Authenticate(context.Background(), secret)
+	u.Role = kesher.RoleAdmin
+	if again, _ := f.desk.Authenticate(context.Background(), secret); again.Role != kesher.RoleAgent {
+		t.Fatalf("a caller's change reached the cache: role %s", again.Role)
+	}
+
+	lead := kesher.RoleLead
+	if _, err := f.desk.UpdateUser(f.asAdmin, f.agent.ID, desk.UserUpdate{Role: &lead}); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := f.desk.Authenticate(context.Background(), secret); err != nil || u.Role != kesher.RoleLead {
+		t.Fatalf("after the role change, this node sees %+v, %v", u, err)
+	}
+	team, err := f.desk.SaveTeam(f.asAdmin, "", desk.TeamInput{Name: "משלוחים", MemberIDs: []string{f.agent.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err := f.desk.Authenticate(context.Background(), secret); err != nil || !slices.Contains(u.TeamIDs, team.ID) {
+		t.Fatalf("after joining a team, this node sees %+v, %v", u, err)
+	}
+
+	off := false
+	if _, err := f.desk.UpdateUser(f.asAdmin, f.agent.ID, desk.UserUpdate{Active: &off}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.desk.Authenticate(context.Background(), secret)
+	wantCode(t, err, kesher.ECodeUnauthorized)
+	// The other node still has the agent from before, for a few seconds.
+	if u, err := other.Authenticate(context.Background(), secret); err != nil || u.Role != kesher.RoleAgent {
+		t.Fatalf("the other node within the cache's time = %+v, %v", u, err)
+	}
+	f.clock.Advance(6 * time.Second)
+	_, err = other.Authenticate(context.Background(), secret)
 	wantCode(t, err, kesher.ECodeUnauthorized)
 }
 
