@@ -101,6 +101,11 @@ func runSuite(t *testing.T, gc groupCommit, open func(testing.TB) *store.DB) {
 		{"agent load", testAgentLoad},
 		{"timers", testTimers},
 		{"query plans of ownership", testPlans},
+		{"article categories and sections", testArticleCategories},
+		{"articles", testArticles},
+		{"article revisions", testArticleRevisions},
+		{"article images", testArticleImages},
+		{"help centre activity", testHelpActivity},
 	}
 	if gc {
 		tests = append(tests, suiteTest{"group commit batch", testGroupCommitBatch})
