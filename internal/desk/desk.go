@@ -25,6 +25,7 @@ type Desk struct {
 	// history: see Config.History.
 	history bool
 	cfg     OwnershipConfig
+	help    HelpConfig
 	// timerDelay: see Config.TimerDelay.
 	timerDelay func(kind kesher.TimerKind, late time.Duration)
 	// defaultCalendar measures business time for teams without a calendar.
@@ -51,6 +52,9 @@ type Config struct {
 	// TimerDelay, when set, receives how long after its due time each
 	// timer fired: the scheduler's promptness, for metrics and benchmarks.
 	TimerDelay func(kind kesher.TimerKind, late time.Duration)
+	// Help tunes the help centre's statistics; zero fields take their
+	// defaults.
+	Help HelpConfig
 }
 
 // OwnershipConfig tunes how the desk keeps every request owned (P2, P4,
@@ -114,7 +118,7 @@ func New(cfg Config) *Desk {
 		panic("desk: the built-in Israeli calendar does not compile: " + err.Error())
 	}
 	return &Desk{store: st, clock: cfg.Clock, log: cfg.Logger, policy: bluemonday.UGCPolicy(), history: cfg.History,
-		cfg: cfg.Ownership.withDefaults(), defaultCalendar: def, timerDelay: cfg.TimerDelay}
+		cfg: cfg.Ownership.withDefaults(), help: cfg.Help.withDefaults(), defaultCalendar: def, timerDelay: cfg.TimerDelay}
 }
 
 // publishing is a Store whose Writes publish the events they append once
