@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -144,6 +145,26 @@ type ArticleImage struct {
 	Name        string    `json:"name"`
 	CreatedBy   string    `json:"created_by"`
 	CreatedAt   time.Time `json:"created_at"`
+}
+
+// ImagePathPrefix is where the help centre serves uploaded images, by
+// their SHA-256, to anyone: the path is part of the articles that show
+// them, so it never changes.
+const ImagePathPrefix = "/help/images/"
+
+// Path returns the image's stable path on the desk's site.
+func (img *ArticleImage) Path() string { return ImagePathPrefix + img.SHA256 }
+
+// Markdown is what shows the image in an article: its name without the
+// extension as the alternative text (brackets, which would end it, left
+// out).
+func (img *ArticleImage) Markdown() string {
+	alt := img.Name
+	if i := strings.LastIndexByte(alt, '.'); i > 0 {
+		alt = alt[:i]
+	}
+	alt = strings.NewReplacer("[", "", "]", "", "\n", " ", "\r", "").Replace(alt)
+	return "![" + alt + "](" + img.Path() + ")"
 }
 
 // ArticleFilter selects articles; empty fields do not filter. Articles
