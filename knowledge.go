@@ -147,10 +147,10 @@ type ArticleImage struct {
 	CreatedAt   time.Time `json:"created_at"`
 }
 
-// ImagePathPrefix is where the help centre serves uploaded images, by
-// their SHA-256, to anyone: the path is part of the articles that show
-// them, so it never changes.
-const ImagePathPrefix = "/help/images/"
+// ImagePathPrefix is where the desk serves uploaded images, by their
+// SHA-256, to anyone (the help centre's visitors among them): the path is
+// part of the articles that show them, so it never changes.
+const ImagePathPrefix = "/kb/images/"
 
 // Path returns the image's stable path on the desk's site.
 func (img *ArticleImage) Path() string { return ImagePathPrefix + img.SHA256 }

@@ -274,7 +274,7 @@ func TestKnowledgeScenarios(t *testing.T) {
 					URL, Markdown string
 				}
 				res.decode(t, &img)
-				if img.ContentType != "image/png" || img.Name != "תרשים.png" || img.URL != "/help/images/"+img.SHA256 || img.Markdown != "![תרשים]("+img.URL+")" {
+				if img.ContentType != "image/png" || img.Name != "תרשים.png" || img.URL != "/kb/images/"+img.SHA256 || img.Markdown != "![תרשים]("+img.URL+")" {
 					t.Errorf("uploaded %+v", img)
 				}
 				res = f.do(request{method: "POST", path: "/api/v1/article-images?name=x.png", as: "lead", body: "<svg onload=alert(1)></svg>"})
