@@ -30,6 +30,8 @@ type common struct {
 	timerDelay func(kesher.TimerKind, time.Duration)
 	// ownership tunes reminders and alerts; serve sets it from its flags.
 	ownership desk.OwnershipConfig
+	// help tunes the help centre's statistics; serve sets it from its flags.
+	help desk.HelpConfig
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -112,7 +114,8 @@ func (c *common) open(ctx context.Context, log *slog.Logger) (*store.DB, *desk.D
 	if err != nil {
 		return nil, nil, fmt.Errorf("open database: %w", err)
 	}
-	return db, desk.New(desk.Config{Store: db, Logger: log, Publisher: c.publisher, TimerDelay: c.timerDelay, Ownership: c.ownership}), nil
+	return db, desk.New(desk.Config{Store: db, Logger: log, Publisher: c.publisher, TimerDelay: c.timerDelay, Ownership: c.ownership,
+		Help: c.help}), nil
 }
 
 // describeDB names the database for logs without its password.

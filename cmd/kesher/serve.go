@@ -45,6 +45,8 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		"hand-offs of one conversation at which its team lead is alerted (the UI warns one earlier) [KESHER_HANDOFF_ALERT]")
 	fs.DurationVar(&own.AutoAway, "auto-away", envDuration("KESHER_AUTO_AWAY", 15*time.Minute),
 		"idle time after which an online agent counts as away for assignment [KESHER_AUTO_AWAY]")
+	fs.DurationVar(&c.help.DeflectionWindow, "deflection-window", envDuration("KESHER_DEFLECTION_WINDOW", 24*time.Hour),
+		"how long after a help-centre visit a contact-form conversation still counts against it [KESHER_DEFLECTION_WINDOW]")
 	live := bus.NewLocal()
 	// Every committed write wakes the job runner, so that the jobs it
 	// enqueued (an email to send) start at once rather than at the next
@@ -81,7 +83,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ui, err := web.New(web.Config{Desk: d, Live: live, Logger: log, SetupCode: setupCode, SecureCookies: *secure})
+	ui, err := web.New(web.Config{Desk: d, Live: live, Logger: log, SetupCode: setupCode, SecureCookies: *secure, PublicURL: *publicURL})
 	if err != nil {
 		return err
 	}

@@ -28,8 +28,12 @@ type HelpConfig struct {
 }
 
 func (c HelpConfig) withDefaults() HelpConfig {
-	c.DeflectionWindow = orDefault(c.DeflectionWindow, 24*time.Hour)
-	c.SessionGap = orDefault(c.SessionGap, 30*time.Minute)
+	if c.DeflectionWindow <= 0 {
+		c.DeflectionWindow = 24 * time.Hour
+	}
+	if c.SessionGap <= 0 {
+		c.SessionGap = 30 * time.Minute
+	}
 	return c
 }
 
@@ -268,6 +272,13 @@ func (d *Desk) HelpFeedback(ctx context.Context, visitor kesher.VisitorID, artic
 		}
 		return tx.SaveArticleFeedback(ctx, &kesher.ArticleFeedback{ArticleID: articleID, Visitor: visitor, Helpful: helpful, At: d.clock.Now()})
 	})
+}
+
+// VisitorFeedback returns a visitor's answer about an article, so the
+// page can thank them instead of asking again; ECodeNotFound when they
+// gave none.
+func (d *Desk) VisitorFeedback(ctx context.Context, visitor kesher.VisitorID, articleID string) (*kesher.ArticleFeedback, error) {
+	return d.store.ArticleFeedbackOf(ctx, articleID, visitor)
 }
 
 // ArticleFeedback counts the answers about one article, for its editors.
