@@ -299,8 +299,8 @@ func TestKnowledgeScenarios(t *testing.T) {
 				if !strings.Contains(string(raw.body), `"window_seconds":86400`) || !strings.Contains(string(raw.body), `"deflection_rate":0`) {
 					t.Errorf("stats JSON %s", raw.body)
 				}
-				res = f.do(request{method: "GET", path: "/api/v1/help/stats?from=2026-03-02&to=2026-03-01", as: "lead"})
-				wantError(t, res, http.StatusUnprocessableEntity, kesher.ECodeValidation)
+				wantError(t, f.do(request{method: "GET", path: "/api/v1/help/stats?from=2026-03-02&to=2026-03-01", as: "lead"}),
+					http.StatusUnprocessableEntity, kesher.ECodeValidation)
 			},
 		},
 		{

@@ -54,11 +54,11 @@ func TestKnowledgeBaseAgent(t *testing.T) {
 	f := newKBFixture(t)
 	he := i18n.New("he", nil)
 	dana := f.signedIn(t, f.agent)
-	res, body := dana.get("/inbox")
+	_, body := dana.get("/inbox")
 	if !strings.Contains(body, `<a href="/kb">`+he.T("nav.kb")+`</a>`) {
 		t.Errorf("the navigation has no knowledge base link")
 	}
-	res, body = dana.get("/kb")
+	res, body := dana.get("/kb")
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, `aria-current="page">`+he.T("nav.kb")) {
 		t.Fatalf("/kb: status %d", res.StatusCode)
 	}
