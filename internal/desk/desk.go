@@ -13,7 +13,9 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 
 	"kesher"
+	"kesher/internal/analyze"
 	"kesher/internal/calendar"
+	"kesher/internal/search"
 )
 
 // Desk is the service the API, the web UI and the channels call.
@@ -32,6 +34,8 @@ type Desk struct {
 	rulesCache      rulesCache
 	// tokens remembers checked API tokens (see authcache.go).
 	tokens authCache
+	// searcher analyses documents for the index and queries for it.
+	searcher *search.Searcher
 }
 
 // Config holds what a Desk needs.
@@ -114,7 +118,8 @@ func New(cfg Config) *Desk {
 		panic("desk: the built-in Israeli calendar does not compile: " + err.Error())
 	}
 	return &Desk{store: st, clock: cfg.Clock, log: cfg.Logger, policy: bluemonday.UGCPolicy(), history: cfg.History,
-		cfg: cfg.Ownership.withDefaults(), defaultCalendar: def, timerDelay: cfg.TimerDelay}
+		cfg: cfg.Ownership.withDefaults(), defaultCalendar: def, timerDelay: cfg.TimerDelay,
+		searcher: search.New(analyze.LexiconFrom())}
 }
 
 // publishing is a Store whose Writes publish the events they append once
