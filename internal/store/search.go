@@ -316,10 +316,29 @@ func (q *queries) customerSources(ctx context.Context, out map[docKey]*kesher.In
 	return nil
 }
 
-// SaveIndex stores the index entries, removes those of gone documents and
-// then the done tasks from the queue. A document keeps its docid when it
-// is indexed again.
+// SaveIndex removes the done tasks from the queue and stores the index
+// entries, removing those of gone documents. A document keeps its docid
+// when it is indexed again.
 func (t *tx) SaveIndex(ctx context.Context, entries []*kesher.IndexEntry, done []int64) error {
+	// Taking the tasks off the queue first settles a race between nodes
+	// indexing the same batch: the second one's delete waits for the first
+	// to commit, then finds nothing left to do.
+	var removed int64
+	for chunk := range slices.Chunk(done, 500) {
+		var a args
+		res, err := t.q.ExecContext(ctx, "DELETE FROM search_queue WHERE seq IN "+in(&a, chunk), a...)
+		if err != nil {
+			return t.dbErr(err, "search queue")
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		removed += n
+	}
+	if removed == 0 && len(done) > 0 {
+		return nil
+	}
 	taken := map[int64]bool{} // docids given out in this call
 	for _, e := range entries {
 		var docid int64
@@ -345,12 +364,6 @@ func (t *tx) SaveIndex(ctx context.Context, entries []*kesher.IndexEntry, done [
 		}
 		if err := t.putDoc(ctx, exists, docid, e, loose); err != nil {
 			return err
-		}
-	}
-	for chunk := range slices.Chunk(done, 500) {
-		var a args
-		if _, err := t.q.ExecContext(ctx, "DELETE FROM search_queue WHERE seq IN "+in(&a, chunk), a...); err != nil {
-			return t.dbErr(err, "search queue")
 		}
 	}
 	return nil

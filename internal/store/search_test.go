@@ -363,3 +363,66 @@ func testSearchSameMicrosecond(t *testing.T, db *store.DB) {
 		t.Errorf("found %d of 40 notes written in one microsecond: %v", len(got), strings.Join(got, " "))
 	}
 }
+
+// TestIndexAcrossNodes: nodes indexing the same queue at once index every
+// document once and leave the queue empty.
+func TestIndexAcrossNodes(t *testing.T) {
+	acrossNodes(t, 3, func(t *testing.T, dbs []*store.DB) {
+		cust := createCustomer(t, dbs[0], newCustomer("לקוח", at(1)))
+		conv := newConversation(t, dbs[0], &kesher.Conversation{CustomerID: cust.ID, Subject: "שיחה", UpdatedAt: at(1)})
+		const n = 300
+		write(t, dbs[0], func(tx kesher.Tx) error {
+			for i := range n {
+				m := &kesher.Message{ID: newID(), ConversationID: conv.ID, Direction: kesher.Inbound, Channel: kesher.ChannelEmail,
+					AuthorType: kesher.AuthorCustomer, BodyText: fmt.Sprintf("החשבונית מספר %d", i), Attachments: []kesher.Attachment{},
+					CreatedAt: at(2 + i/7)}
+				if err := tx.CreateMessage(ctx, m); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		errs := make(chan error, len(dbs))
+		for _, db := range dbs {
+			go func() {
+				for attempt := 0; ; attempt++ {
+					tasks, err := db.IndexQueue(ctx, 40)
+					if err != nil || len(tasks) == 0 {
+						errs <- err
+						return
+					}
+					sources, err := db.IndexSources(ctx, tasks)
+					if err != nil {
+						errs <- err
+						return
+					}
+					entries := make([]*kesher.IndexEntry, len(sources))
+					for i, s := range sources {
+						d := searcher.Document(s.Title, s.Body)
+						entries[i] = &kesher.IndexEntry{IndexSource: *s, Base: d.Base, Loose: d.Loose}
+					}
+					done := make([]int64, len(tasks))
+					for i, task := range tasks {
+						done[i] = task.Seq
+					}
+					if err := db.Write(ctx, func(tx kesher.Tx) error { return tx.SaveIndex(ctx, entries, done) }); err != nil {
+						errs <- fmt.Errorf("attempt %d: %w", attempt, err)
+						return
+					}
+				}
+			}()
+		}
+		for range dbs {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		q, _ := searcher.Parse("חשבונית", false)
+		if got := found(t, dbs[1], q, kesher.SearchFilter{Limit: 1000}); len(got) != n {
+			t.Errorf("found %d of %d messages", len(got), n)
+		}
+		if left, err := dbs[2].CountIndexQueue(ctx); err != nil || left != 0 {
+			t.Errorf("queue left %d, %v", left, err)
+		}
+	})
+}
