@@ -18,7 +18,7 @@ const (
 	maxCandidates   = 200
 	maxSearchPage   = 50
 	snippetSize     = 200 // characters
-	indexBatch      = 500
+	indexBatch      = 2000
 	indexIdlePoll   = 250 * time.Millisecond
 	indexErrorPause = 5 * time.Second
 )
@@ -157,7 +157,7 @@ func (d *Desk) snippet(c *kesher.SearchCandidate, q search.Query) string {
 // whose sources changed, polling when there are none.
 func (d *Desk) RunIndexer(ctx context.Context) {
 	for ctx.Err() == nil {
-		err := d.checkIndexVersion(ctx)
+		err := d.PrepareIndex(ctx)
 		if err == nil {
 			break
 		}
@@ -185,9 +185,9 @@ func sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
-// checkIndexVersion queues every document again when the index was built
-// by another analyzer (or never).
-func (d *Desk) checkIndexVersion(ctx context.Context) error {
+// PrepareIndex queues every document again when the index was built by
+// another analyzer (or never). RunIndexer calls it first.
+func (d *Desk) PrepareIndex(ctx context.Context) error {
 	v, err := d.store.IndexVersion(ctx)
 	if err != nil || v == analyze.Version {
 		return err
@@ -231,4 +231,14 @@ func (d *Desk) IndexPending(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	return len(tasks), nil
+}
+
+// ParseQuery parses a query as Search does, for callers that match in the
+// store directly (benchmarks); nil for a query with nothing to match.
+func (d *Desk) ParseQuery(text string, typing bool) (kesher.SearchMatch, error) {
+	q, err := d.searcher.Parse(text, typing)
+	if err != nil || q.Empty() {
+		return nil, err
+	}
+	return q, nil
 }

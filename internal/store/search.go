@@ -339,14 +339,13 @@ func (t *tx) SaveIndex(ctx context.Context, entries []*kesher.IndexEntry, done [
 	if removed == 0 && len(done) > 0 {
 		return nil
 	}
+	existing, err := t.docids(ctx, entries)
+	if err != nil {
+		return err
+	}
 	taken := map[int64]bool{} // docids given out in this call
 	for _, e := range entries {
-		var docid int64
-		err := t.q.QueryRowContext(ctx, "SELECT docid FROM search_docs WHERE kind = $1 AND ref_id = $2", e.Kind, e.ID).Scan(&docid)
-		exists := err == nil
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return t.dbErr(err, "search document")
-		}
+		docid, exists := existing[docKey{e.Kind, e.ID}]
 		if e.Gone {
 			if exists {
 				if err := t.dropDoc(ctx, docid); err != nil {
@@ -367,6 +366,37 @@ func (t *tx) SaveIndex(ctx context.Context, entries []*kesher.IndexEntry, done [
 		}
 	}
 	return nil
+}
+
+// docids returns the docids of the entries' documents that are indexed
+// already, in one query per chunk.
+func (t *tx) docids(ctx context.Context, entries []*kesher.IndexEntry) (map[docKey]int64, error) {
+	out := make(map[docKey]int64, len(entries))
+	for chunk := range slices.Chunk(entries, 400) {
+		var a args
+		pairs := make([]string, len(chunk))
+		for i, e := range chunk {
+			pairs[i] = "(" + a.add(e.Kind) + ", " + a.add(e.ID) + ")"
+		}
+		rows, err := t.q.QueryContext(ctx, "SELECT kind, ref_id, docid FROM search_docs WHERE (kind, ref_id) IN (VALUES "+strings.Join(pairs, ", ")+")", a...)
+		if err != nil {
+			return nil, t.dbErr(err, "search documents")
+		}
+		for rows.Next() {
+			var k docKey
+			var docid int64
+			if err := rows.Scan(&k.kind, &k.id, &docid); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[k] = docid
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // freeDocid returns the first docid of the document's microsecond (or a
@@ -441,6 +471,8 @@ func (t *tx) dropDoc(ctx context.Context, docid int64) error {
 // the indexer is through, searches find what the old index holds.
 func (t *tx) RebuildIndex(ctx context.Context, version string) error {
 	for _, query := range []string{
+		// Everything queued is queued again below.
+		"DELETE FROM search_queue",
 		"INSERT INTO search_queue (kind, ref_id) SELECT 'message', id FROM messages ORDER BY created_at DESC",
 		"INSERT INTO search_queue (kind, ref_id) SELECT 'conversation', id FROM conversations ORDER BY created_at DESC",
 		"INSERT INTO search_queue (kind, ref_id) SELECT 'customer', id FROM customers WHERE merged_into IS NULL ORDER BY created_at DESC",
@@ -452,4 +484,24 @@ func (t *tx) RebuildIndex(ctx context.Context, version string) error {
 	_, err := t.q.ExecContext(ctx, "INSERT INTO search_state (name, value) VALUES ('analyzer', $1)"+
 		" ON CONFLICT (name) DO UPDATE SET value = excluded.value", version)
 	return t.dbErr(err, "search state")
+}
+
+// SearchSizes returns the bytes the search index takes on disk (its
+// tables and indexes) and the bytes of the text it indexes (messages,
+// subjects, customers' names and identities), for benchmarks and
+// operators sizing a desk.
+func (db *DB) SearchSizes(ctx context.Context) (index, text int64, err error) {
+	sizeQuery := "SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name LIKE 'search%'"
+	if db.d == &postgresDialect {
+		sizeQuery = "SELECT pg_total_relation_size('search_docs') + pg_total_relation_size('search_queue')"
+	}
+	if err := db.reader.QueryRowContext(ctx, sizeQuery).Scan(&index); err != nil {
+		return 0, 0, err
+	}
+	err = db.reader.QueryRowContext(ctx, `SELECT
+		(SELECT COALESCE(SUM(octet_length(body_text)), 0) FROM messages) +
+		(SELECT COALESCE(SUM(octet_length(subject)), 0) FROM conversations) +
+		(SELECT COALESCE(SUM(octet_length(name)), 0) FROM customers WHERE merged_into IS NULL) +
+		(SELECT COALESCE(SUM(octet_length(value)), 0) FROM identities)`).Scan(&text)
+	return index, text, err
 }
