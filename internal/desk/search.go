@@ -2,7 +2,9 @@ package desk
 
 import (
 	"context"
+	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"kesher"
@@ -131,14 +133,23 @@ func (d *Desk) Search(ctx context.Context, r SearchRequest) ([]*SearchHit, strin
 	return hits, next, nil
 }
 
-// candidates analyses what the store found, as ranking needs it.
+// candidates analyses what the store found, as ranking needs it, on every
+// core: analysing up to maxCandidates texts is most of a search's time.
 func (d *Desk) candidates(found []*kesher.SearchCandidate) []search.Candidate {
 	now := d.clock.Now()
 	out := make([]search.Candidate, len(found))
-	for i, c := range found {
-		out[i] = search.Candidate{Doc: d.searcher.Document(c.Title, c.Body), Age: now.Sub(c.CreatedAt),
-			Evergreen: c.Kind == kesher.SearchCustomer || c.Kind == kesher.SearchArticle}
+	size := max(16, (len(found)+runtime.GOMAXPROCS(0)-1)/runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for start := 0; start < len(found); start += size {
+		wg.Go(func() {
+			for i := start; i < min(start+size, len(found)); i++ {
+				c := found[i]
+				out[i] = search.Candidate{Doc: d.searcher.Document(c.Title, c.Body), Age: now.Sub(c.CreatedAt),
+					Evergreen: c.Kind == kesher.SearchCustomer || c.Kind == kesher.SearchArticle}
+			}
+		})
 	}
+	wg.Wait()
 	return out
 }
 
