@@ -88,6 +88,7 @@ type Queries interface {
 	CountJobs(ctx context.Context, state JobState) (int, error)
 
 	Ownership
+	Portal
 }
 
 // Ownership reads what keeps every request owned and on time: calendars,
@@ -317,6 +318,8 @@ type Tx interface {
 	MarkRead(ctx context.Context, userID string, ids []string, now time.Time) error
 	// TouchUser saves when a user was last active.
 	TouchUser(ctx context.Context, userID string, at time.Time) error
+
+	PortalTx
 }
 
 // Store is the desk's database.
