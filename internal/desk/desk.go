@@ -32,6 +32,7 @@ type Desk struct {
 	rulesCache      rulesCache
 	// tokens remembers checked API tokens (see authcache.go).
 	tokens authCache
+	portal PortalConfig
 }
 
 // Config holds what a Desk needs.
@@ -51,6 +52,9 @@ type Config struct {
 	// TimerDelay, when set, receives how long after its due time each
 	// timer fired: the scheduler's promptness, for metrics and benchmarks.
 	TimerDelay func(kind kesher.TimerKind, late time.Duration)
+	// Portal tunes email proofs and the customer portal; zero fields take
+	// their defaults.
+	Portal PortalConfig
 }
 
 // OwnershipConfig tunes how the desk keeps every request owned (P2, P4,
@@ -114,7 +118,7 @@ func New(cfg Config) *Desk {
 		panic("desk: the built-in Israeli calendar does not compile: " + err.Error())
 	}
 	return &Desk{store: st, clock: cfg.Clock, log: cfg.Logger, policy: bluemonday.UGCPolicy(), history: cfg.History,
-		cfg: cfg.Ownership.withDefaults(), defaultCalendar: def, timerDelay: cfg.TimerDelay}
+		cfg: cfg.Ownership.withDefaults(), defaultCalendar: def, timerDelay: cfg.TimerDelay, portal: cfg.Portal.withDefaults()}
 }
 
 // publishing is a Store whose Writes publish the events they append once
