@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -91,8 +90,6 @@ func newPortalFixture(t *testing.T, publicURL string) *portalFixture {
 	}
 	return f
 }
-
-var tokenInLink = regexp.MustCompile(`name="token" value="([^"]+)"`)
 
 // link asks for a sign-in link through the portal's form, as a customer
 // would, and returns the secret the outbox's job would mail.
