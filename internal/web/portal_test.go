@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"html/template"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -161,7 +162,7 @@ func (f *portalFixture) portalSample(pattern string) (method, path string) {
 // counts as a customer's.
 func TestPortalAuthorization(t *testing.T) {
 	f := newPortalFixture(t, "https://noga.example")
-	anon, agent, noa := f.client(t), f.signedIn(t, f.agent), f.customer(t, "noa@example.com")
+	anon, agent, noa, dan := f.client(t), f.signedIn(t, f.agent), f.customer(t, "noa@example.com"), f.customer(t, "dan@example.com")
 	for _, rt := range portalRoutes {
 		method, path := f.portalSample(rt.pattern)
 		t.Run(rt.pattern, func(t *testing.T) {
@@ -193,6 +194,70 @@ func TestPortalAuthorization(t *testing.T) {
 			if rt.access == portalCustomer && method == http.MethodGet {
 				if res, _ := noa.get(path); res.StatusCode != http.StatusOK {
 					t.Errorf("Noa: status %d, want 200", res.StatusCode)
+				}
+			}
+			// Dan, signed in, reaches the route, but not Noa's request.
+			if rt.access == portalCustomer && strings.Contains(rt.pattern, "{ref}") {
+				var res *http.Response
+				if method == http.MethodGet {
+					res, _ = dan.get(path)
+				} else {
+					res, _ = dan.post(path, url.Values{"body": {"שלום"}})
+				}
+				if res.StatusCode != http.StatusNotFound {
+					t.Errorf("Dan on Noa's request: status %d, want 404", res.StatusCode)
+				}
+			}
+		})
+	}
+}
+
+// TestPortalPagesInBothLanguages renders every page of the portal in
+// Hebrew, right to left, and in English, left to right, each in its own
+// words.
+func TestPortalPagesInBothLanguages(t *testing.T) {
+	f := newPortalFixture(t, "https://noga.example")
+	number := strconv.FormatInt(f.noaConv.Number, 10)
+	for _, lang := range []string{"he", "en"} {
+		l := i18n.New(lang, nil)
+		head := `<html lang="` + lang + `" dir="` + l.Dir() + `">`
+		t.Run(lang, func(t *testing.T) {
+			f.clock.Advance(16 * time.Minute) // a new window for links
+			anon := f.client(t)
+			anon.lang = lang
+			noa := f.customer(t, "noa@example.com")
+			noa.lang = lang
+			token := f.link(t, f.client(t), "noa@example.com")
+			pages := []struct {
+				name string
+				c    *client
+				do   func(c *client) (*http.Response, string)
+				want string
+				code int
+			}{
+				{"sign-in", anon, func(c *client) (*http.Response, string) { return c.get("/portal/login") }, "portal.signin.title", http.StatusOK},
+				{"link sent", anon, func(c *client) (*http.Response, string) {
+					return c.post("/portal/login", url.Values{"email": {"someone@example.com"}})
+				}, "portal.sent.title", http.StatusOK},
+				{"link", anon, func(c *client) (*http.Response, string) { return c.get("/portal/link?token=" + url.QueryEscape(token)) },
+					"portal.link.submit", http.StatusOK},
+				{"spent link", anon, func(c *client) (*http.Response, string) { return c.get("/portal/link?token=kpl_spent") },
+					"portal.link.invalid", http.StatusGone},
+				{"my requests", noa, func(c *client) (*http.Response, string) { return c.get("/portal") }, "portal.requests.col.updated", http.StatusOK},
+				{"a request", noa, func(c *client) (*http.Response, string) { return c.get("/portal/requests/" + number) },
+					"portal.request.commitments", http.StatusOK},
+				{"new request", noa, func(c *client) (*http.Response, string) { return c.get("/portal/requests/new") }, "portal.new.body", http.StatusOK},
+				{"not found", noa, func(c *client) (*http.Response, string) { return c.get("/portal/requests/999999") }, "error.not_found", http.StatusNotFound},
+				{"no such page", noa, func(c *client) (*http.Response, string) { return c.get("/portal/nothing-here") }, "portal.error.back", http.StatusNotFound},
+			}
+			for _, pg := range pages {
+				if pg.c == anon {
+					pg.c.get("/portal/login")
+				}
+				res, body := pg.do(pg.c)
+				if res.StatusCode != pg.code || !strings.Contains(body, head) || !strings.Contains(body, template.HTMLEscapeString(l.T(pg.want))) {
+					t.Errorf("%s: status %d, %v %q; want %d, %s with %q", pg.name, res.StatusCode, strings.Contains(body, head),
+						l.T(pg.want), pg.code, head, pg.want)
 				}
 			}
 		})
