@@ -80,6 +80,16 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	for name, pool := range db.Pools() {
 		reg.MustRegister(collectors.NewDBStatsCollector(pool, name))
 	}
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "kesher_search_queue",
+		Help: "Documents whose sources changed and that the search index has not caught up with.",
+	}, func() float64 {
+		n, err := db.CountIndexQueue(context.Background())
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	}))
 	sender := email.NewSender(email.SenderConfig{Desk: d, Blobs: db, PublicURL: *publicURL, Logger: log})
 	runner := jobs.New(jobs.Config{Store: db, Handlers: sender.Handlers(), OnFinish: sender.OnFinish, Logger: log, Registerer: reg})
 	waking.runner = runner
@@ -134,6 +144,9 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	// fires once, whichever node claims it.
 	timersDone := make(chan struct{})
 	go func() { defer close(timersDone); d.RunTimers(ctx) }()
+	// Every node indexes; a document indexed twice is stored once.
+	indexDone := make(chan struct{})
+	go func() { defer close(indexDone); d.RunIndexer(ctx) }()
 	// The IMAP pollers read the mailboxes that fetch their mail over IMAP;
 	// like the SMTP listener, they stop before HTTP drains.
 	pollers, err := email.StartIMAP(ctx, email.IMAPConfig{Desk: d, Logger: log, Registerer: reg})
@@ -160,6 +173,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	cancel()
 	err = errors.Join(err, <-mailDone)
 	<-timersDone
+	<-indexDone
 	stopRunner()
 	return errors.Join(err, <-ran)
 }

@@ -13,7 +13,9 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 
 	"kesher"
+	"kesher/internal/analyze"
 	"kesher/internal/calendar"
+	"kesher/internal/search"
 )
 
 // Desk is the service the API, the web UI and the channels call.
@@ -32,6 +34,9 @@ type Desk struct {
 	rulesCache      rulesCache
 	// tokens remembers checked API tokens (see authcache.go).
 	tokens authCache
+	// searcher analyses documents for the index and queries for it.
+	searcher *search.Searcher
+	// portal: see Config.Portal.
 	portal PortalConfig
 }
 
@@ -118,7 +123,8 @@ func New(cfg Config) *Desk {
 		panic("desk: the built-in Israeli calendar does not compile: " + err.Error())
 	}
 	return &Desk{store: st, clock: cfg.Clock, log: cfg.Logger, policy: bluemonday.UGCPolicy(), history: cfg.History,
-		cfg: cfg.Ownership.withDefaults(), defaultCalendar: def, timerDelay: cfg.TimerDelay, portal: cfg.Portal.withDefaults()}
+		cfg: cfg.Ownership.withDefaults(), defaultCalendar: def, timerDelay: cfg.TimerDelay,
+		searcher: search.New(analyze.LexiconFrom()), portal: cfg.Portal.withDefaults()}
 }
 
 // publishing is a Store whose Writes publish the events they append once

@@ -104,6 +104,9 @@ func runSuite(t *testing.T, gc groupCommit, open func(testing.TB) *store.DB) {
 		{"agent load", testAgentLoad},
 		{"timers", testTimers},
 		{"query plans of ownership", testPlans},
+		{"search matches as the reference does", testSearch},
+		{"search follows changes", testSearchChanges},
+		{"search documents of one microsecond", testSearchSameMicrosecond},
 	}
 	if gc {
 		tests = append(tests, suiteTest{"group commit batch", testGroupCommitBatch})

@@ -20,8 +20,15 @@ type customersData struct {
 
 func (w *Web) customers(rw http.ResponseWriter, r *http.Request, p *page) error {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	list, next, err := w.desk.Customers(r.Context(), kesher.CustomerFilter{Query: q,
-		Page: kesher.Page{Limit: kesher.DefaultPageLimit, Cursor: r.URL.Query().Get("cursor")}})
+	cursor := r.URL.Query().Get("cursor")
+	var list []*kesher.Customer
+	var next string
+	var err error
+	if q == "" {
+		list, next, err = w.desk.Customers(r.Context(), kesher.CustomerFilter{Page: kesher.Page{Limit: kesher.DefaultPageLimit, Cursor: cursor}})
+	} else {
+		list, next, err = w.findCustomers(r.Context(), q, cursor)
+	}
 	if err != nil {
 		return err
 	}
@@ -32,6 +39,31 @@ func (w *Web) customers(rw http.ResponseWriter, r *http.Request, p *page) error 
 	p.Title, p.Nav, p.Data = p.L.T("nav.customers"), "customers", d
 	w.render(rw, http.StatusOK, "customers", p)
 	return nil
+}
+
+// findCustomers searches customers by name and identities, as typed: the
+// last word may be the beginning of a name, an address or a number. A
+// query the search refuses finds nobody.
+func (w *Web) findCustomers(ctx context.Context, q, cursor string) ([]*kesher.Customer, string, error) {
+	hits, next, err := w.desk.Search(ctx, desk.SearchRequest{Query: q, Typing: true, Kinds: []kesher.SearchKind{kesher.SearchCustomer},
+		Limit: kesher.DefaultPageLimit, Cursor: cursor})
+	if kesher.ErrorCode(err) == kesher.ECodeValidation {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	list := make([]*kesher.Customer, 0, len(hits))
+	for _, h := range hits {
+		c, err := w.desk.Customer(ctx, h.ID)
+		if kesher.ErrorCode(err) == kesher.ECodeNotFound {
+			continue
+		} else if err != nil {
+			return nil, "", err
+		}
+		list = append(list, c)
+	}
+	return list, next, nil
 }
 
 // customerData is the customer page's data.

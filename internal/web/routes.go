@@ -21,6 +21,7 @@ var routes = []route{
 	{pattern: "POST /settings/password", access: signedIn, handle: (*Web).changePassword},
 
 	{pattern: "GET /inbox", access: signedIn, handle: (*Web).inbox},
+	{pattern: "GET /search", access: signedIn, handle: (*Web).search},
 	{pattern: "GET /live", access: signedIn, handle: (*Web).liveStream},
 	{pattern: "GET /conversations/{id}", access: signedIn, handle: (*Web).conversation},
 	{pattern: "POST /conversations/{id}", access: signedIn, handle: (*Web).update},
