@@ -16,9 +16,13 @@ import (
 	"kesher/internal/mail"
 )
 
-// proofPages maps each purpose of email proofs to the page of the desk
-// that takes its link, under the public URL.
-var proofPages = map[string]string{desk.ProofPortal: "/portal/link"}
+// proofEmails says, for each purpose of email proofs, which page of the
+// desk takes its link (under the public URL) and under which catalogue
+// prefix its email's words are (subject, greeting, greeting_anonymous,
+// intro, button, expiry, ignore, closing).
+var proofEmails = map[string]struct{ page, words string }{
+	desk.ProofPortal: {page: "/portal/link", words: "portal.email."},
+}
 
 // sendProof runs a JobEmailProof job: it has the desk issue the proof's
 // link (a fresh secret each time it runs, so only the latest email's link
@@ -42,40 +46,42 @@ func (s *Sender) sendProof(ctx context.Context, job *kesher.Job) error {
 	if err != nil {
 		return failure("", err)
 	}
-	page, ok := proofPages[out.Proof.Purpose]
+	kind, ok := proofEmails[out.Proof.Purpose]
 	if !ok {
 		return failure("", fatalError{fmt.Errorf("email proof %s: no page takes links of purpose %q", out.Proof.ID, out.Proof.Purpose)})
 	}
-	link := s.publicURL + page + "?" + url.Values{"token": {out.Token}}.Encode()
-	raw, err := mail.Build(s.proofEmail(out, link))
+	link := s.publicURL + kind.page + "?" + url.Values{"token": {out.Token}}.Encode()
+	raw, err := mail.Build(s.proofEmail(out, kind.words, link))
 	if err != nil {
 		return failure("", fatalError{errors.New("building the email of a link failed")})
 	}
 	return failure("", s.transmit(ctx, out.Mailbox.Relay, out.Mailbox.Address, []string{out.Proof.Email}, raw))
 }
 
-// proofEmail words the email of a portal link in the customer's language
-// (Hebrew when it is not known), as text and as HTML: who it is for, the
-// link, until when it works, and that it may be ignored by whoever did not
-// ask for it. It is marked as sent automatically, so that auto-responders
-// do not answer it.
-func (s *Sender) proofEmail(out *desk.ProofEmail, link string) mail.Outgoing {
+// proofEmail words the email of a link in the customer's language (Hebrew
+// when it is not known), with the words of its purpose (catalogue keys
+// under words), as text and as HTML: who it is for, the link, until when
+// it works, and that it may be ignored by whoever did not ask for it. It
+// is marked as sent automatically, so that auto-responders do not answer
+// it.
+func (s *Sender) proofEmail(out *desk.ProofEmail, words, link string) mail.Outgoing {
 	l := i18n.New(i18n.Negotiate(out.Customer.Language), nil)
-	greeting := l.T("portal.email.greeting_anonymous")
+	t := func(key string, args ...any) string { return l.T(words+key, args...) }
+	greeting := t("greeting_anonymous")
 	if name := strings.TrimSpace(out.Customer.Name); name != "" && !strings.Contains(name, "@") {
-		greeting = l.T("portal.email.greeting", "name", name)
+		greeting = t("greeting", "name", name)
 	}
 	now := s.clock.Now()
 	until := l.Time(out.Proof.ExpiresAt)
 	if out.Proof.ExpiresAt.Sub(now) > 12*time.Hour {
 		until = l.DateTime(out.Proof.ExpiresAt)
 	}
-	intro, expiry, ignore := l.T("portal.email.intro"), l.T("portal.email.expiry", "time", until), l.T("portal.email.ignore")
+	intro, expiry, ignore := t("intro"), t("expiry", "time", until), t("ignore")
 	signed := out.Mailbox.Name
 	if signed == "" {
 		signed = out.Mailbox.Address
 	}
-	closing := strings.TrimSpace(l.T("portal.email.closing") + "\n" + signed)
+	closing := strings.TrimSpace(t("closing") + "\n" + signed)
 	text := strings.Join([]string{greeting, intro + "\n" + link, expiry, ignore, closing}, "\n\n") + "\n"
 
 	para := func(s string) string {
@@ -85,7 +91,7 @@ func (s *Sender) proofEmail(out *desk.ProofEmail, link string) mail.Outgoing {
 	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"%s\" dir=\"%s\"><head><meta charset=\"utf-8\"></head><body dir=\"%s\">\n", l.Lang(), l.Dir(), l.Dir())
 	b.WriteString(para(greeting))
 	b.WriteString(para(intro))
-	fmt.Fprintf(&b, "<p><a href=\"%s\"><strong>%s</strong></a></p>\n", html.EscapeString(link), html.EscapeString(l.T("portal.email.button")))
+	fmt.Fprintf(&b, "<p><a href=\"%s\"><strong>%s</strong></a></p>\n", html.EscapeString(link), html.EscapeString(t("button")))
 	fmt.Fprintf(&b, "<p dir=\"ltr\"><small>%s</small></p>\n", html.EscapeString(link))
 	b.WriteString(para(expiry))
 	b.WriteString(para(ignore))
@@ -94,7 +100,7 @@ func (s *Sender) proofEmail(out *desk.ProofEmail, link string) mail.Outgoing {
 
 	return mail.Outgoing{
 		From: mail.Address{Name: out.Mailbox.Name, Email: out.Mailbox.Address}, To: []mail.Address{{Name: out.Customer.Name, Email: out.Proof.Email}},
-		Subject: l.T("portal.email.subject", "name", signed), Text: text, HTML: b.String(), Date: now,
+		Subject: t("subject", "name", signed), Text: text, HTML: b.String(), Date: now,
 		// RFC 3834: generated, not a reply; the second header keeps
 		// Exchange's out-of-office replies from answering.
 		Headers: map[string]string{"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
