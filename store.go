@@ -89,6 +89,7 @@ type Queries interface {
 
 	Ownership
 	SearchIndex
+	Portal
 }
 
 // SearchIndex reads the full-text index and the queue of documents
@@ -346,6 +347,8 @@ type Tx interface {
 	// RebuildIndex queues every document to be indexed again and records
 	// the analyzer version the index is now built with.
 	RebuildIndex(ctx context.Context, version string) error
+
+	PortalTx
 }
 
 // Store is the desk's database.

@@ -30,6 +30,9 @@ type common struct {
 	timerDelay func(kesher.TimerKind, time.Duration)
 	// ownership tunes reminders and alerts; serve sets it from its flags.
 	ownership desk.OwnershipConfig
+	// portal tunes sign-in links and portal sessions; serve sets it from
+	// its flags.
+	portal desk.PortalConfig
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -112,7 +115,8 @@ func (c *common) open(ctx context.Context, log *slog.Logger) (*store.DB, *desk.D
 	if err != nil {
 		return nil, nil, fmt.Errorf("open database: %w", err)
 	}
-	return db, desk.New(desk.Config{Store: db, Logger: log, Publisher: c.publisher, TimerDelay: c.timerDelay, Ownership: c.ownership}), nil
+	return db, desk.New(desk.Config{Store: db, Logger: log, Publisher: c.publisher, TimerDelay: c.timerDelay, Ownership: c.ownership,
+		Portal: c.portal}), nil
 }
 
 // describeDB names the database for logs without its password.

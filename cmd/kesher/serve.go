@@ -45,6 +45,10 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		"hand-offs of one conversation at which its team lead is alerted (the UI warns one earlier) [KESHER_HANDOFF_ALERT]")
 	fs.DurationVar(&own.AutoAway, "auto-away", envDuration("KESHER_AUTO_AWAY", 15*time.Minute),
 		"idle time after which an online agent counts as away for assignment [KESHER_AUTO_AWAY]")
+	fs.DurationVar(&c.portal.LinkLifetime, "portal-link-lifetime", envDuration("KESHER_PORTAL_LINK_LIFETIME", 15*time.Minute),
+		"how long a customer portal sign-in link works [KESHER_PORTAL_LINK_LIFETIME]")
+	fs.DurationVar(&c.portal.SessionLifetime, "portal-session-lifetime", envDuration("KESHER_PORTAL_SESSION_LIFETIME", 24*time.Hour),
+		"how long a customer stays signed in to the portal after their last use of it [KESHER_PORTAL_SESSION_LIFETIME]")
 	live := bus.NewLocal()
 	// Every committed write wakes the job runner, so that the jobs it
 	// enqueued (an email to send) start at once rather than at the next
@@ -66,6 +70,9 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	defer db.Close()
 	if err := checkPublicURL(*publicURL); err != nil {
 		return err
+	}
+	if *publicURL == "" {
+		log.Warn("the customer portal cannot sign anyone in without --public-url: its sign-in links are built on it")
 	}
 
 	reg := prometheus.NewRegistry()
@@ -91,7 +98,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ui, err := web.New(web.Config{Desk: d, Live: live, Logger: log, SetupCode: setupCode, SecureCookies: *secure})
+	ui, err := web.New(web.Config{Desk: d, Live: live, Logger: log, SetupCode: setupCode, SecureCookies: *secure, PublicURL: *publicURL})
 	if err != nil {
 		return err
 	}
@@ -219,7 +226,8 @@ func firstRunCode(ctx context.Context, d *desk.Desk, log *slog.Logger) (string, 
 // sessionSweep is how often expired sessions are deleted.
 const sessionSweep = time.Hour
 
-// cleanSessions deletes expired sessions every hour until ctx ends.
+// cleanSessions deletes expired sessions, agents' and customers', and
+// spent sign-in links every hour until ctx ends.
 func cleanSessions(ctx context.Context, d *desk.Desk, log *slog.Logger) {
 	t := time.NewTicker(sessionSweep)
 	defer t.Stop()
@@ -232,6 +240,11 @@ func cleanSessions(ctx context.Context, d *desk.Desk, log *slog.Logger) {
 				log.Warn("deleting expired sessions failed", "err", err)
 			} else if n > 0 {
 				log.Info("expired sessions deleted", "count", n)
+			}
+			if n, err := d.CleanupPortal(ctx); err != nil {
+				log.Warn("deleting expired portal sessions and links failed", "err", err)
+			} else if n > 0 {
+				log.Info("expired portal sessions and links deleted", "count", n)
 			}
 		}
 	}

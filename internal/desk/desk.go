@@ -36,6 +36,8 @@ type Desk struct {
 	tokens authCache
 	// searcher analyses documents for the index and queries for it.
 	searcher *search.Searcher
+	// portal: see Config.Portal.
+	portal PortalConfig
 }
 
 // Config holds what a Desk needs.
@@ -55,6 +57,9 @@ type Config struct {
 	// TimerDelay, when set, receives how long after its due time each
 	// timer fired: the scheduler's promptness, for metrics and benchmarks.
 	TimerDelay func(kind kesher.TimerKind, late time.Duration)
+	// Portal tunes email proofs and the customer portal; zero fields take
+	// their defaults.
+	Portal PortalConfig
 }
 
 // OwnershipConfig tunes how the desk keeps every request owned (P2, P4,
@@ -119,7 +124,7 @@ func New(cfg Config) *Desk {
 	}
 	return &Desk{store: st, clock: cfg.Clock, log: cfg.Logger, policy: bluemonday.UGCPolicy(), history: cfg.History,
 		cfg: cfg.Ownership.withDefaults(), defaultCalendar: def, timerDelay: cfg.TimerDelay,
-		searcher: search.New(analyze.LexiconFrom())}
+		searcher: search.New(analyze.LexiconFrom()), portal: cfg.Portal.withDefaults()}
 }
 
 // publishing is a Store whose Writes publish the events they append once

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"kesher"
 	"kesher/internal/desk"
@@ -73,7 +74,10 @@ type customerData struct {
 	NextURL       string
 	Kinds         []kesher.IdentityKind
 	Directory     *directory
-	Errors        map[string]string
+	// PortalSignIn is the customer's last sign-in to the portal, zero when
+	// never.
+	PortalSignIn time.Time
+	Errors       map[string]string
 	// Form keeps what was typed into a refused form.
 	Form map[string]string
 }
@@ -107,6 +111,9 @@ func (w *Web) customerData(ctx context.Context, id, cursor string) (*customerDat
 	}
 	d := &customerData{Customer: c, Kinds: kesher.IdentityKinds, Errors: map[string]string{}, Form: map[string]string{}}
 	if d.Directory, err = w.loadDirectory(ctx); err != nil {
+		return nil, err
+	}
+	if d.PortalSignIn, err = w.desk.LastPortalSignIn(ctx, c.ID); err != nil {
 		return nil, err
 	}
 	if d.Conversations, _, err = w.desk.Conversations(ctx, kesher.ConversationFilter{CustomerID: c.ID, Page: kesher.Page{Limit: 100}}); err != nil {

@@ -76,3 +76,20 @@ var routes = []route{
 	{pattern: "POST /admin/assignment/{id}", access: admin, handle: (*Web).saveAssignmentRule},
 	{pattern: "POST /admin/assignment/{id}/delete", access: admin, handle: (*Web).deleteAssignmentRule},
 }
+
+// portalRoutes is the customer portal (portal.go): its own sessions,
+// apart from the agent desk's.
+var portalRoutes = []portalRoute{
+	{pattern: "GET /portal", access: portalCustomer, handle: (*Web).portalRequests},
+	{pattern: "GET /portal/", access: portalPublic, handle: (*Web).portalHome},
+	{pattern: "GET /portal/login", access: portalPublic, handle: (*Web).portalShowSignIn},
+	{pattern: "POST /portal/login", access: portalPublic, handle: (*Web).portalAskLink},
+	{pattern: "GET /portal/link", access: portalPublic, handle: (*Web).portalShowLink},
+	{pattern: "POST /portal/link", access: portalPublic, handle: (*Web).portalFollowLink},
+	{pattern: "POST /portal/logout", access: portalPublic, handle: (*Web).portalSignOut},
+	{pattern: "POST /portal/language", access: portalPublic, handle: (*Web).portalSetLanguage},
+	{pattern: "GET /portal/requests/new", access: portalCustomer, handle: (*Web).portalNewRequest},
+	{pattern: "POST /portal/requests", access: portalCustomer, handle: (*Web).portalCreateRequest},
+	{pattern: "GET /portal/requests/{ref}", access: portalCustomer, handle: (*Web).portalRequest},
+	{pattern: "POST /portal/requests/{ref}/messages", access: portalCustomer, handle: (*Web).portalReply},
+}

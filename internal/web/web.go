@@ -29,6 +29,10 @@ type Config struct {
 	// SecureCookies marks cookies Secure; set it when the desk is served
 	// over TLS (directly or behind a proxy that terminates it).
 	SecureCookies bool
+	// PublicURL is where customers reach the desk; the portal's sign-in
+	// links are built on it, so without it the portal cannot sign anyone
+	// in and says so.
+	PublicURL string
 }
 
 // Web is the UI's handler.
@@ -44,13 +48,14 @@ type Web struct {
 	limiter   *limiter
 	presence  *presence
 	mux       *http.ServeMux
+	publicURL string
 }
 
 // New builds the UI. It fails only if an embedded template or asset is
 // broken, which the package's tests catch first.
 func New(cfg Config) (*Web, error) {
 	w := &Web{desk: cfg.Desk, live: cfg.Live, log: cfg.Logger, clock: cfg.Clock, setupCode: cfg.SetupCode,
-		secure: cfg.SecureCookies, mux: http.NewServeMux()}
+		secure: cfg.SecureCookies, mux: http.NewServeMux(), publicURL: cfg.PublicURL}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
 	}
@@ -69,6 +74,9 @@ func New(cfg Config) (*Web, error) {
 	w.mux.Handle("GET /static/", w.assets)
 	for _, rt := range routes {
 		w.mux.Handle(rt.pattern, w.handler(rt))
+	}
+	for _, rt := range portalRoutes {
+		w.mux.Handle(rt.pattern, w.portalHandler(rt))
 	}
 	return w, nil
 }
