@@ -89,6 +89,28 @@ type Queries interface {
 
 	Ownership
 	Knowledge
+	SearchIndex
+	Portal
+}
+
+// SearchIndex reads the full-text index and the queue of documents
+// waiting to be indexed.
+type SearchIndex interface {
+	// Search returns the newest f.Limit documents that f selects, newest
+	// first, with their current text. A filter without a match or a limit
+	// is ECodeValidation.
+	Search(ctx context.Context, f SearchFilter) ([]*SearchCandidate, error)
+	// IndexQueue returns up to limit documents waiting to be indexed, in
+	// the order their sources changed.
+	IndexQueue(ctx context.Context, limit int) ([]IndexTask, error)
+	// CountIndexQueue counts the documents waiting to be indexed.
+	CountIndexQueue(ctx context.Context) (int, error)
+	// IndexSources reads the current text of the tasks' documents, each
+	// once; a document that no longer exists is Gone.
+	IndexSources(ctx context.Context, tasks []IndexTask) ([]*IndexSource, error)
+	// IndexVersion returns the analyzer version the index was built with,
+	// "" before the first build.
+	IndexVersion(ctx context.Context) (string, error)
 }
 
 // Ownership reads what keeps every request owned and on time: calendars,
@@ -318,6 +340,16 @@ type Tx interface {
 	MarkRead(ctx context.Context, userID string, ids []string, now time.Time) error
 	// TouchUser saves when a user was last active.
 	TouchUser(ctx context.Context, userID string, at time.Time) error
+
+	// SaveIndex stores index entries (removing those of Gone documents)
+	// and removes the done tasks from the queue. A document indexed again
+	// keeps its place.
+	SaveIndex(ctx context.Context, entries []*IndexEntry, done []int64) error
+	// RebuildIndex queues every document to be indexed again and records
+	// the analyzer version the index is now built with.
+	RebuildIndex(ctx context.Context, version string) error
+
+	PortalTx
 
 	KnowledgeTx
 }

@@ -225,6 +225,32 @@ func startCPUProfile(path string) (stop func(), err error) {
 	}, nil
 }
 
+func cmdBenchSearch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, c := newFlags("bench search", stderr)
+	messages := fs.Int("messages", 1_000_000, "messages to seed and index (conversations are a quarter, customers a tenth)")
+	duration := fs.Duration("duration", 10*time.Second, "measured time of each query run")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	stop, err := startCPUProfile(*cpuprofile)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	dir, cleanup, err := c.scratchDir("search")
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	rep, err := bench.Search(ctx, bench.SearchConfig{DSN: c.db, DataDir: dir, Messages: *messages, Duration: *duration, Progress: stdout})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s, GOMAXPROCS %d\n%s\n", c.scratchDB(), runtime.GOMAXPROCS(0), rep)
+	return nil
+}
+
 func cmdBenchTimers(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlags("bench timers", stderr)
 	open := fs.Int("open", 100000, "open conversations with running clocks")

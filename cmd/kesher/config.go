@@ -32,6 +32,9 @@ type common struct {
 	ownership desk.OwnershipConfig
 	// help tunes the help centre's statistics; serve sets it from its flags.
 	help desk.HelpConfig
+	// portal tunes sign-in links and portal sessions; serve sets it from
+	// its flags.
+	portal desk.PortalConfig
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -115,7 +118,7 @@ func (c *common) open(ctx context.Context, log *slog.Logger) (*store.DB, *desk.D
 		return nil, nil, fmt.Errorf("open database: %w", err)
 	}
 	return db, desk.New(desk.Config{Store: db, Logger: log, Publisher: c.publisher, TimerDelay: c.timerDelay, Ownership: c.ownership,
-		Help: c.help}), nil
+		Portal: c.portal, Help: c.help}), nil
 }
 
 // describeDB names the database for logs without its password.

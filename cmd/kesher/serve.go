@@ -45,6 +45,10 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		"hand-offs of one conversation at which its team lead is alerted (the UI warns one earlier) [KESHER_HANDOFF_ALERT]")
 	fs.DurationVar(&own.AutoAway, "auto-away", envDuration("KESHER_AUTO_AWAY", 15*time.Minute),
 		"idle time after which an online agent counts as away for assignment [KESHER_AUTO_AWAY]")
+	fs.DurationVar(&c.portal.LinkLifetime, "portal-link-lifetime", envDuration("KESHER_PORTAL_LINK_LIFETIME", 15*time.Minute),
+		"how long a customer portal sign-in link works [KESHER_PORTAL_LINK_LIFETIME]")
+	fs.DurationVar(&c.portal.SessionLifetime, "portal-session-lifetime", envDuration("KESHER_PORTAL_SESSION_LIFETIME", 24*time.Hour),
+		"how long a customer stays signed in to the portal after their last use of it [KESHER_PORTAL_SESSION_LIFETIME]")
 	fs.DurationVar(&c.help.DeflectionWindow, "deflection-window", envDuration("KESHER_DEFLECTION_WINDOW", 24*time.Hour),
 		"how long after a help-centre visit a contact-form conversation still counts against it [KESHER_DEFLECTION_WINDOW]")
 	live := bus.NewLocal()
@@ -69,12 +73,25 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := checkPublicURL(*publicURL); err != nil {
 		return err
 	}
+	if *publicURL == "" {
+		log.Warn("the customer portal cannot sign anyone in without --public-url: its sign-in links are built on it")
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), timerDelay)
 	for name, pool := range db.Pools() {
 		reg.MustRegister(collectors.NewDBStatsCollector(pool, name))
 	}
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "kesher_search_queue",
+		Help: "Documents whose sources changed and that the search index has not caught up with.",
+	}, func() float64 {
+		n, err := db.CountIndexQueue(context.Background())
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	}))
 	sender := email.NewSender(email.SenderConfig{Desk: d, Blobs: db, PublicURL: *publicURL, Logger: log})
 	runner := jobs.New(jobs.Config{Store: db, Handlers: sender.Handlers(), OnFinish: sender.OnFinish, Logger: log, Registerer: reg})
 	waking.runner = runner
@@ -129,6 +146,9 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	// fires once, whichever node claims it.
 	timersDone := make(chan struct{})
 	go func() { defer close(timersDone); d.RunTimers(ctx) }()
+	// Every node indexes; a document indexed twice is stored once.
+	indexDone := make(chan struct{})
+	go func() { defer close(indexDone); d.RunIndexer(ctx) }()
 	// The IMAP pollers read the mailboxes that fetch their mail over IMAP;
 	// like the SMTP listener, they stop before HTTP drains.
 	pollers, err := email.StartIMAP(ctx, email.IMAPConfig{Desk: d, Logger: log, Registerer: reg})
@@ -155,6 +175,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	cancel()
 	err = errors.Join(err, <-mailDone)
 	<-timersDone
+	<-indexDone
 	stopRunner()
 	return errors.Join(err, <-ran)
 }
@@ -207,7 +228,8 @@ func firstRunCode(ctx context.Context, d *desk.Desk, log *slog.Logger) (string, 
 // sessionSweep is how often expired sessions are deleted.
 const sessionSweep = time.Hour
 
-// cleanSessions deletes expired sessions every hour until ctx ends.
+// cleanSessions deletes expired sessions, agents' and customers', and
+// spent sign-in links every hour until ctx ends.
 func cleanSessions(ctx context.Context, d *desk.Desk, log *slog.Logger) {
 	t := time.NewTicker(sessionSweep)
 	defer t.Stop()
@@ -220,6 +242,11 @@ func cleanSessions(ctx context.Context, d *desk.Desk, log *slog.Logger) {
 				log.Warn("deleting expired sessions failed", "err", err)
 			} else if n > 0 {
 				log.Info("expired sessions deleted", "count", n)
+			}
+			if n, err := d.CleanupPortal(ctx); err != nil {
+				log.Warn("deleting expired portal sessions and links failed", "err", err)
+			} else if n > 0 {
+				log.Info("expired portal sessions and links deleted", "count", n)
 			}
 		}
 	}

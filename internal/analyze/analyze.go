@@ -484,3 +484,90 @@ func foldFinal(r rune) rune {
 	}
 	return r
 }
+
+// Term is one word of a text as the search index keeps it: the form it was
+// written in and the forms under which it is found.
+type Term struct {
+	// Exact is the word as written, normalised: lower-cased, niqqud
+	// dropped, final letters folded; emails, phones and codes as Tokens
+	// gives them.
+	Exact string
+	// Base is the form searches match: a Hebrew word without its
+	// prefixes, an English word's stem, Exact when nothing applies. A
+	// query word and a text word meet when their Bases are equal.
+	Base string
+	// Loose is a spelling key of Base under which plene and defective
+	// spellings ("תוכנית", "תכנית") meet; Base when it has none.
+	Loose      string
+	Start, End int // byte offsets in the text
+	Kind       Kind
+}
+
+// Terms returns the words of text in order, each once, with its forms. A
+// Hebrew word whose prefixes may be stripped in several ways takes the
+// stem with the longest prefix the rules accept.
+func (a *Analyzer) Terms(text string) []Term {
+	toks := a.analyze(text)
+	words := make([]Term, 0, len(toks))
+	for i := 0; i < len(toks); {
+		t := toks[i]
+		j := i + 1
+		for j < len(toks) && toks[j].Start == t.Start && toks[j].End == t.End {
+			j++
+		}
+		w := Term{Exact: t.Term, Base: toks[j-1].Term, Start: t.Start, End: t.End, Kind: t.Kind}
+		if r, _ := utf8.DecodeRuneInString(t.Term); t.Kind == Word && !isHebrewLetter(r) {
+			w.Exact = strings.ToLower(norm.NFKC.String(text[t.Start:t.End]))
+		}
+		w.Loose = looseKey(w.Base)
+		words = append(words, w)
+		i = j
+	}
+	return words
+}
+
+// looseKey drops the vowel letters ו and י after a Hebrew word's first
+// letter, where plene spelling adds them and defective spelling leaves
+// them out. Words of fewer than four letters keep their form: their few
+// letters would meet too many other words.
+func looseKey(base string) string {
+	if utf8.RuneCountInString(base) < 4 {
+		return base
+	}
+	first, size := utf8.DecodeRuneInString(base)
+	if !isHebrewLetter(first) {
+		return base
+	}
+	var b strings.Builder
+	b.WriteString(base[:size])
+	for _, r := range base[size:] {
+		if r != 'ו' && r != 'י' {
+			b.WriteRune(r)
+		}
+	}
+	if utf8.RuneCountInString(b.String()) < 2 {
+		return base
+	}
+	return b.String()
+}
+
+// PrefixStems returns what is left of a normalised Hebrew word without
+// each legal prefix, shortest prefix first, keeping stems of at least two
+// letters, by the prefix rules alone: for words still being typed, whose
+// stems the lexicon cannot judge yet.
+func PrefixStems(word string) []string {
+	var stems []string
+	for i, n := 0, 0; i < len(word) && n < maxPrefix; n++ {
+		_, size := utf8.DecodeRuneInString(word[i:])
+		i += size
+		if prefixes[word[:i]] && utf8.RuneCountInString(word[i:]) >= 2 {
+			stems = append(stems, word[i:])
+		}
+	}
+	return stems
+}
+
+// Version names the analyzer's behaviour. Indexes keep the terms it made,
+// so any change to what Terms returns for a text must change Version: the
+// search index is then rebuilt.
+const Version = "1"

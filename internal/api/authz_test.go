@@ -34,6 +34,7 @@ var authMatrix = map[string]authRow{
 		return "/customers", fmt.Sprintf(`{"name": "לקוח %d"}`, n)
 	}},
 	"GET /customers":        {min: kesher.RoleAgent, target: fixed("/customers?q=dana", "")},
+	"GET /search":           {min: kesher.RoleAgent, target: fixed("/search?q=%D7%94%D7%96%D7%9E%D7%A0%D7%94&type=message", "")},
 	"GET /customers/{id}":   {min: kesher.RoleAgent, target: fixed("/customers/{cust}", "")},
 	"PATCH /customers/{id}": {min: kesher.RoleAgent, target: fixed("/customers/{cust}", `{"note": "VIP"}`)},
 	"POST /customers/{id}/identities": {min: kesher.RoleAgent, target: func(t *testing.T, f *fixture, n int) (string, string) {

@@ -61,6 +61,8 @@ var routes = []route{
 	{method: "PATCH", path: "/commitments/{id}", handle: (*api).updateCommitment},
 	{method: "POST", path: "/commitments/suggest", handle: (*api).suggestCommitments},
 
+	{method: "GET", path: "/search", handle: (*api).search},
+
 	{method: "GET", path: "/watchdog", handle: (*api).watchdog},
 	{method: "GET", path: "/watchdog/{kind}", handle: (*api).watchList},
 	{method: "GET", path: "/agents/load", handle: (*api).agentLoads},

@@ -276,3 +276,20 @@ func TestTimers(t *testing.T) {
 		t.Errorf("delays not measured: %v", res)
 	}
 }
+
+func TestSearch(t *testing.T) {
+	rep, err := bench.Search(context.Background(), bench.SearchConfig{DataDir: t.TempDir(), Messages: 2000, Duration: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Indexed < rep.Seed.Messages+rep.Seed.Conversations || rep.IndexBytes <= 0 || rep.TextBytes <= 0 {
+		t.Errorf("indexed %d documents of %d messages and %d conversations; index %d bytes for %d of text",
+			rep.Indexed, rep.Seed.Messages, rep.Seed.Conversations, rep.IndexBytes, rep.TextBytes)
+	}
+	if len(rep.Queries) < 2 || len(rep.Match) != len(rep.Queries) {
+		t.Fatalf("results %v / %v", rep.Queries, rep.Match)
+	}
+	if all := rep.Queries[0]; all.N == 0 || all.Errors != 0 || all.P50 <= 0 {
+		t.Errorf("search results %+v", all)
+	}
+}

@@ -36,6 +36,10 @@ type SeedConfig struct {
 	Span time.Duration
 	Now  time.Time // time.Now when zero
 	Seed uint64
+	// VariedText composes message bodies from sentences with varied
+	// products, places and days instead of a few templates: the search
+	// benchmark needs a vocabulary of realistic size.
+	VariedText bool
 	// Progress receives a line now and then; nil is silent.
 	Progress io.Writer
 }
@@ -329,6 +333,15 @@ func (g *generator) messageCount(i, left int) int {
 // 1000 (one in 100 on small desks, so tests see some).
 func (g *generator) longThread(i int) bool { return i%g.every == g.every/2 }
 
+// text is a message's body: from the templates given, or with
+// SeedConfig.VariedText composed of sentences (see variedText).
+func (g *generator) text(hebrew bool, role textRole, order int, templates []string) string {
+	if g.cfg.VariedText {
+		return variedText(g.rng, hebrew, role, order)
+	}
+	return fill(pick(g.rng, templates), order)
+}
+
 // longBefore counts the long threads among the first k conversations.
 func (g *generator) longBefore(k int) int { return (k + g.every - g.every/2 - 1) / g.every }
 
@@ -422,13 +435,13 @@ func (g *generator) conversation(b *convBatch, i, n int) {
 		switch {
 		case k%2 == 0:
 			m.Direction, m.AuthorType, m.AuthorID = kesher.Inbound, kesher.AuthorCustomer, cust
-			m.BodyText = fill(pick(r, custBodies), order)
+			m.BodyText = g.text(hebrew, roleCustomer, order, custBodies)
 		case r.IntN(10) == 0:
 			m.Direction, m.AuthorType, m.AuthorID = kesher.Note, kesher.AuthorAgent, pick(r, g.agents)
-			m.BodyText = pick(r, notes)
+			m.BodyText = g.text(hebrew, roleNote, order, notes)
 		default:
 			m.Direction, m.AuthorType, m.AuthorID = kesher.Outbound, kesher.AuthorAgent, pick(r, g.agents)
-			m.BodyText = fill(pick(r, agentBodies), order)
+			m.BodyText = g.text(hebrew, roleAgent, order, agentBodies)
 		}
 		if ch == kesher.ChannelEmail && m.Direction != kesher.Note {
 			m.BodyHTML = "<p>" + m.BodyText + "</p>"

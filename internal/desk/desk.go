@@ -13,7 +13,9 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 
 	"kesher"
+	"kesher/internal/analyze"
 	"kesher/internal/calendar"
+	"kesher/internal/search"
 )
 
 // Desk is the service the API, the web UI and the channels call.
@@ -33,6 +35,10 @@ type Desk struct {
 	rulesCache      rulesCache
 	// tokens remembers checked API tokens (see authcache.go).
 	tokens authCache
+	// searcher analyses documents for the index and queries for it.
+	searcher *search.Searcher
+	// portal: see Config.Portal.
+	portal PortalConfig
 }
 
 // Config holds what a Desk needs.
@@ -55,6 +61,9 @@ type Config struct {
 	// Help tunes the help centre's statistics; zero fields take their
 	// defaults.
 	Help HelpConfig
+	// Portal tunes email proofs and the customer portal; zero fields take
+	// their defaults.
+	Portal PortalConfig
 }
 
 // OwnershipConfig tunes how the desk keeps every request owned (P2, P4,
@@ -118,7 +127,8 @@ func New(cfg Config) *Desk {
 		panic("desk: the built-in Israeli calendar does not compile: " + err.Error())
 	}
 	return &Desk{store: st, clock: cfg.Clock, log: cfg.Logger, policy: bluemonday.UGCPolicy(), history: cfg.History,
-		cfg: cfg.Ownership.withDefaults(), help: cfg.Help.withDefaults(), defaultCalendar: def, timerDelay: cfg.TimerDelay}
+		cfg: cfg.Ownership.withDefaults(), help: cfg.Help.withDefaults(), defaultCalendar: def, timerDelay: cfg.TimerDelay,
+		searcher: search.New(analyze.LexiconFrom()), portal: cfg.Portal.withDefaults()}
 }
 
 // publishing is a Store whose Writes publish the events they append once

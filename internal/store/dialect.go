@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -116,6 +117,14 @@ var sqlitePragmas = []string{
 	"_txlock=immediate",
 }
 
+// readerMmap is how much of the database file each reader maps into
+// memory: reads then copy from the page cache the kernel already holds
+// instead of a system call per page, which made full-text searches three
+// times faster. It is address space, not memory: pages are shared with the
+// kernel's cache and resident only while used. The writer reads through
+// system calls as before (a mapped writer measured slower at intake).
+const readerMmap = 16 << 30
+
 // sqliteDSNs returns the DSNs of the writer and the reader pool for the
 // database named by dsn: "" means kesher.db in dataDir, "sqlite:PATH" and
 // plain paths name the file.
@@ -140,7 +149,7 @@ func sqliteDSNs(dsn, dataDir string) (writer, reader string, err error) {
 		params += "&" + query
 	}
 	u := "file:" + path
-	return u + "?" + params, u + "?" + params + "&_pragma=query_only(1)", nil
+	return u + "?" + params, u + "?" + params + "&_pragma=query_only(1)&_pragma=mmap_size(" + strconv.Itoa(readerMmap) + ")", nil
 }
 
 // configurePool sizes a pool. SQLite allows one writer at a time, so the

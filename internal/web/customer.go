@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"kesher"
 	"kesher/internal/desk"
@@ -19,8 +20,15 @@ type customersData struct {
 
 func (w *Web) customers(rw http.ResponseWriter, r *http.Request, p *page) error {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	list, next, err := w.desk.Customers(r.Context(), kesher.CustomerFilter{Query: q,
-		Page: kesher.Page{Limit: kesher.DefaultPageLimit, Cursor: r.URL.Query().Get("cursor")}})
+	cursor := r.URL.Query().Get("cursor")
+	var list []*kesher.Customer
+	var next string
+	var err error
+	if q == "" {
+		list, next, err = w.desk.Customers(r.Context(), kesher.CustomerFilter{Page: kesher.Page{Limit: kesher.DefaultPageLimit, Cursor: cursor}})
+	} else {
+		list, next, err = w.findCustomers(r.Context(), q, cursor)
+	}
 	if err != nil {
 		return err
 	}
@@ -33,6 +41,31 @@ func (w *Web) customers(rw http.ResponseWriter, r *http.Request, p *page) error 
 	return nil
 }
 
+// findCustomers searches customers by name and identities, as typed: the
+// last word may be the beginning of a name, an address or a number. A
+// query the search refuses finds nobody.
+func (w *Web) findCustomers(ctx context.Context, q, cursor string) ([]*kesher.Customer, string, error) {
+	hits, next, err := w.desk.Search(ctx, desk.SearchRequest{Query: q, Typing: true, Kinds: []kesher.SearchKind{kesher.SearchCustomer},
+		Limit: kesher.DefaultPageLimit, Cursor: cursor})
+	if kesher.ErrorCode(err) == kesher.ECodeValidation {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	list := make([]*kesher.Customer, 0, len(hits))
+	for _, h := range hits {
+		c, err := w.desk.Customer(ctx, h.ID)
+		if kesher.ErrorCode(err) == kesher.ECodeNotFound {
+			continue
+		} else if err != nil {
+			return nil, "", err
+		}
+		list = append(list, c)
+	}
+	return list, next, nil
+}
+
 // customerData is the customer page's data.
 type customerData struct {
 	Customer      *kesher.Customer
@@ -41,7 +74,10 @@ type customerData struct {
 	NextURL       string
 	Kinds         []kesher.IdentityKind
 	Directory     *directory
-	Errors        map[string]string
+	// PortalSignIn is the customer's last sign-in to the portal, zero when
+	// never.
+	PortalSignIn time.Time
+	Errors       map[string]string
 	// Form keeps what was typed into a refused form.
 	Form map[string]string
 }
@@ -75,6 +111,9 @@ func (w *Web) customerData(ctx context.Context, id, cursor string) (*customerDat
 	}
 	d := &customerData{Customer: c, Kinds: kesher.IdentityKinds, Errors: map[string]string{}, Form: map[string]string{}}
 	if d.Directory, err = w.loadDirectory(ctx); err != nil {
+		return nil, err
+	}
+	if d.PortalSignIn, err = w.desk.LastPortalSignIn(ctx, c.ID); err != nil {
 		return nil, err
 	}
 	if d.Conversations, _, err = w.desk.Conversations(ctx, kesher.ConversationFilter{CustomerID: c.ID, Page: kesher.Page{Limit: 100}}); err != nil {

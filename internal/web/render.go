@@ -92,7 +92,7 @@ func (w *Web) renderFragment(rw http.ResponseWriter, status int, name, block str
 	w.execute(rw, status, name, block, p)
 }
 
-func (w *Web) execute(rw http.ResponseWriter, status int, name, block string, p *page) {
+func (w *Web) execute(rw http.ResponseWriter, status int, name, block string, p any) {
 	t, ok := w.pages[name]
 	if !ok {
 		w.log.Error("web: no such page", "page", name)

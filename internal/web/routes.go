@@ -21,6 +21,7 @@ var routes = []route{
 	{pattern: "POST /settings/password", access: signedIn, handle: (*Web).changePassword},
 
 	{pattern: "GET /inbox", access: signedIn, handle: (*Web).inbox},
+	{pattern: "GET /search", access: signedIn, handle: (*Web).search},
 	{pattern: "GET /live", access: signedIn, handle: (*Web).liveStream},
 	{pattern: "GET /conversations/{id}", access: signedIn, handle: (*Web).conversation},
 	{pattern: "POST /conversations/{id}", access: signedIn, handle: (*Web).update},
@@ -110,4 +111,21 @@ var routes = []route{
 	{pattern: "POST /help/{lang}/articles/{slug}/feedback", access: public, handle: (*Web).helpFeedback},
 	{pattern: "GET /help/{lang}/contact", access: public, handle: (*Web).helpContact},
 	{pattern: "POST /help/{lang}/contact", access: public, maxBody: maxContactBytes, handle: (*Web).helpSubmitContact},
+}
+
+// portalRoutes is the customer portal (portal.go): its own sessions,
+// apart from the agent desk's.
+var portalRoutes = []portalRoute{
+	{pattern: "GET /portal", access: portalCustomer, handle: (*Web).portalRequests},
+	{pattern: "GET /portal/", access: portalPublic, handle: (*Web).portalHome},
+	{pattern: "GET /portal/login", access: portalPublic, handle: (*Web).portalShowSignIn},
+	{pattern: "POST /portal/login", access: portalPublic, handle: (*Web).portalAskLink},
+	{pattern: "GET /portal/link", access: portalPublic, handle: (*Web).portalShowLink},
+	{pattern: "POST /portal/link", access: portalPublic, handle: (*Web).portalFollowLink},
+	{pattern: "POST /portal/logout", access: portalPublic, handle: (*Web).portalSignOut},
+	{pattern: "POST /portal/language", access: portalPublic, handle: (*Web).portalSetLanguage},
+	{pattern: "GET /portal/requests/new", access: portalCustomer, handle: (*Web).portalNewRequest},
+	{pattern: "POST /portal/requests", access: portalCustomer, handle: (*Web).portalCreateRequest},
+	{pattern: "GET /portal/requests/{ref}", access: portalCustomer, handle: (*Web).portalRequest},
+	{pattern: "POST /portal/requests/{ref}/messages", access: portalCustomer, handle: (*Web).portalReply},
 }

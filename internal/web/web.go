@@ -31,9 +31,10 @@ type Config struct {
 	// SecureCookies marks cookies Secure; set it when the desk is served
 	// over TLS (directly or behind a proxy that terminates it).
 	SecureCookies bool
-	// PublicURL is where customers reach the desk, for the help centre's
-	// absolute URLs (canonical links, the sitemap); "" means the address
-	// each request came to.
+	// PublicURL is where customers reach the desk; the portal's sign-in
+	// links are built on it, so without it the portal cannot sign anyone
+	// in and says so. The help centre's absolute URLs (canonical links,
+	// the sitemap) use it too, else the address each request came to.
 	PublicURL string
 }
 
@@ -80,6 +81,9 @@ func New(cfg Config) (*Web, error) {
 	w.mux.Handle("GET /static/", w.assets)
 	for _, rt := range routes {
 		w.mux.Handle(rt.pattern, w.handler(rt))
+	}
+	for _, rt := range portalRoutes {
+		w.mux.Handle(rt.pattern, w.portalHandler(rt))
 	}
 	return w, nil
 }

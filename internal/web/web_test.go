@@ -3,10 +3,14 @@ package web
 import (
 	"bufio"
 	"context"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"net/http"
 	"net/url"
 	"path"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -413,4 +417,58 @@ func waitFor(events <-chan sse, kind, text string) bool {
 			return false
 		}
 	}
+}
+
+// TestEventTypesHaveWords: the customer timeline names every event by its
+// type's catalogue entry, so each Event… constant of the domain and the
+// desk needs "event.<type>" in both languages.
+func TestEventTypesHaveWords(t *testing.T) {
+	he, en := i18n.New("he", nil), i18n.New("en", nil)
+	fset := token.NewFileSet()
+	n := 0
+	for _, dir := range []string{"../..", "../desk"} {
+		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range files {
+			if strings.HasSuffix(name, "_test.go") {
+				continue
+			}
+			f, err := parser.ParseFile(fset, name, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, decl := range f.Decls {
+				gd, ok := decl.(*ast.GenDecl)
+				if !ok || gd.Tok != token.CONST {
+					continue
+				}
+				for _, spec := range gd.Specs {
+					vs := spec.(*ast.ValueSpec)
+					for i, id := range vs.Names {
+						lit, ok := valueAt(vs, i).(*ast.BasicLit)
+						if !strings.HasPrefix(id.Name, "Event") || !ok || lit.Kind != token.STRING {
+							continue
+						}
+						n++
+						key := "event." + strings.Trim(lit.Value, `"`)
+						if !he.Has(key) || !en.Has(key) {
+							t.Errorf("%s (%s): %q is missing from a catalogue", id.Name, filepath.Base(name), key)
+						}
+					}
+				}
+			}
+		}
+	}
+	if n < 20 {
+		t.Errorf("found only %d event types; the walk is broken", n)
+	}
+}
+
+func valueAt(vs *ast.ValueSpec, i int) ast.Expr {
+	if i < len(vs.Values) {
+		return vs.Values[i]
+	}
+	return nil
 }

@@ -77,7 +77,7 @@ func NewSender(cfg SenderConfig) *Sender {
 
 // Handlers returns the job handlers of the email channel, by job kind.
 func (s *Sender) Handlers() map[string]jobs.Handler {
-	return map[string]jobs.Handler{desk.JobSendEmail: s.sendReply, desk.JobAcknowledge: s.acknowledge}
+	return map[string]jobs.Handler{desk.JobSendEmail: s.sendReply, desk.JobAcknowledge: s.acknowledge, desk.JobEmailProof: s.sendProof}
 }
 
 // OnFinish is the runner's hook: when an email job has failed for good,

@@ -1,0 +1,507 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"kesher"
+	"kesher/internal/search"
+)
+
+// docidSlots is how many documents of one microsecond docids tell apart;
+// more move on to the next microsecond (see search_docs).
+const docidSlots = 16
+
+// kindMarker is the term every document of a kind carries among its loose
+// terms, so that a search of one kind intersects term lists instead of
+// filtering rows. U+F8F0 never starts a term the analyzer makes.
+func kindMarker(k kesher.SearchKind) string { return "\uF8F0" + string(k) }
+
+// Search returns the newest f.Limit documents f selects, newest first.
+func (q *queries) Search(ctx context.Context, f kesher.SearchFilter) ([]*kesher.SearchCandidate, error) {
+	if f.Match == nil || f.Limit < 1 {
+		return nil, kesher.Errorf(kesher.ECodeValidation, "a search needs a match and a limit")
+	}
+	kinds := f.Kinds
+	onConversation := len(f.Statuses) > 0 || len(f.Channels) > 0 || f.OwnerID != "" || f.Unowned
+	if onConversation {
+		kinds = slices.DeleteFunc(slices.Clone(orAll(kinds)), func(k kesher.SearchKind) bool {
+			return k != kesher.SearchConversation && k != kesher.SearchMessage
+		})
+		if len(kinds) == 0 {
+			return nil, nil
+		}
+	}
+	var a args
+	var where []string
+	if q.d == &postgresDialect {
+		tsq := f.Match.TSQuery()
+		if len(kinds) > 0 && len(kinds) < len(allKinds) {
+			tsq = "(" + tsq + ") & (" + markers(kinds, " | ", "'", "'") + ")"
+		}
+		where = append(where, "d.terms @@ "+a.add(tsq)+"::tsquery")
+	} else {
+		expr := f.Match.FTS5()
+		if len(kinds) > 0 && len(kinds) < len(allKinds) {
+			expr = "(" + expr + ") AND (" + markers(kinds, " OR ", `"`, `"`) + ")"
+		}
+		where = append(where, "search_fts MATCH "+a.add(expr))
+	}
+	docid := "d.docid"
+	if q.d == &sqliteDialect {
+		docid = "f.rowid" // FTS5 walks and bounds its own rowids
+	}
+	if !f.From.IsZero() {
+		where = append(where, docid+" >= "+a.add(micros(f.From)*docidSlots))
+	}
+	if !f.To.IsZero() {
+		where = append(where, docid+" < "+a.add(micros(f.To)*docidSlots))
+	}
+	if f.Audience != "" {
+		where = append(where, "(d.kind <> 'article' OR d.audience = "+a.add(f.Audience)+")")
+	}
+	if f.Language != "" {
+		where = append(where, "(d.kind <> 'article' OR d.language = "+a.add(f.Language)+")")
+	}
+	from := "search_docs d"
+	if q.d == &sqliteDialect {
+		from = "search_fts f JOIN search_docs d ON d.docid = f.rowid"
+	}
+	if onConversation {
+		from += " JOIN conversations c ON c.id = d.conversation_id"
+		if len(f.Statuses) > 0 {
+			where = append(where, "c.status IN "+in(&a, f.Statuses))
+		}
+		if len(f.Channels) > 0 {
+			where = append(where, "c.channel IN "+in(&a, f.Channels))
+		}
+		if f.OwnerID != "" && f.Unowned {
+			where = append(where, "(c.owner_id = "+a.add(f.OwnerID)+" OR c.owner_id IS NULL)")
+		} else if f.OwnerID != "" {
+			where = append(where, "c.owner_id = "+a.add(f.OwnerID))
+		} else if f.Unowned {
+			where = append(where, "c.owner_id IS NULL")
+		}
+	}
+	query := "SELECT " + docid + ", d.kind, d.ref_id FROM " + from + " WHERE " + strings.Join(where, " AND ") +
+		" ORDER BY " + docid + " DESC LIMIT " + a.add(f.Limit)
+	rows, err := q.q.QueryContext(ctx, query, a...)
+	if err != nil {
+		return nil, q.dbErr(err, "search")
+	}
+	var found []docKey
+	for rows.Next() {
+		var docid int64
+		var k docKey
+		if err := rows.Scan(&docid, &k.kind, &k.id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		found = append(found, k)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	sources, err := q.sources(ctx, found)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*kesher.SearchCandidate, 0, len(found))
+	for _, k := range found {
+		s := sources[k]
+		if s == nil || s.Gone {
+			continue // changed since it was indexed; the indexer catches up
+		}
+		out = append(out, &kesher.SearchCandidate{Kind: s.Kind, ID: s.ID, ConversationID: s.ConversationID,
+			CreatedAt: s.CreatedAt, Title: s.Title, Body: s.Body})
+	}
+	return out, nil
+}
+
+var allKinds = []kesher.SearchKind{kesher.SearchConversation, kesher.SearchMessage, kesher.SearchCustomer, kesher.SearchArticle}
+
+func orAll(kinds []kesher.SearchKind) []kesher.SearchKind {
+	if len(kinds) == 0 {
+		return allKinds
+	}
+	return kinds
+}
+
+func markers(kinds []kesher.SearchKind, join, open, close string) string {
+	ms := make([]string, len(kinds))
+	for i, k := range kinds {
+		ms[i] = open + kindMarker(k) + close
+	}
+	return strings.Join(ms, join)
+}
+
+// IndexQueue returns up to limit documents waiting to be indexed, in the
+// order their sources changed.
+func (q *queries) IndexQueue(ctx context.Context, limit int) ([]kesher.IndexTask, error) {
+	rows, err := q.q.QueryContext(ctx, "SELECT seq, kind, ref_id FROM search_queue ORDER BY seq LIMIT $1", limit)
+	if err != nil {
+		return nil, q.dbErr(err, "search queue")
+	}
+	defer rows.Close()
+	var tasks []kesher.IndexTask
+	for rows.Next() {
+		var t kesher.IndexTask
+		if err := rows.Scan(&t.Seq, &t.Kind, &t.ID); err != nil {
+			return nil, err
+		}
+		tasks = append(tasks, t)
+	}
+	return tasks, rows.Err()
+}
+
+// CountIndexQueue counts the documents waiting to be indexed.
+func (q *queries) CountIndexQueue(ctx context.Context) (int, error) {
+	var n int
+	err := q.q.QueryRowContext(ctx, "SELECT COUNT(*) FROM search_queue").Scan(&n)
+	return n, q.dbErr(err, "search queue")
+}
+
+// IndexSources reads the current text of the tasks' documents, each once,
+// in the order first named.
+func (q *queries) IndexSources(ctx context.Context, tasks []kesher.IndexTask) ([]*kesher.IndexSource, error) {
+	keys := make([]docKey, len(tasks))
+	for i, t := range tasks {
+		keys[i] = docKey{t.Kind, t.ID}
+	}
+	found, err := q.sources(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*kesher.IndexSource, 0, len(found))
+	seen := map[docKey]bool{}
+	for _, t := range tasks {
+		k := docKey{t.Kind, t.ID}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		s := found[k]
+		if s == nil {
+			s = &kesher.IndexSource{Kind: t.Kind, ID: t.ID, Gone: true}
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// IndexVersion returns the analyzer version of the index, "" before the
+// first build.
+func (q *queries) IndexVersion(ctx context.Context) (string, error) {
+	var v string
+	err := q.q.QueryRowContext(ctx, "SELECT value FROM search_state WHERE name = 'analyzer'").Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, q.dbErr(err, "search state")
+}
+
+type docKey struct {
+	kind kesher.SearchKind
+	id   string
+}
+
+// sources loads the documents named by keys, by kind. Documents that do
+// not exist are missing from the map; a merged customer is Gone.
+func (q *queries) sources(ctx context.Context, keys []docKey) (map[docKey]*kesher.IndexSource, error) {
+	byKind := map[kesher.SearchKind][]string{}
+	for _, k := range keys {
+		byKind[k.kind] = append(byKind[k.kind], k.id)
+	}
+	out := make(map[docKey]*kesher.IndexSource, len(keys))
+	for kind, ids := range byKind {
+		ids = uniq(ids)
+		var err error
+		switch kind {
+		case kesher.SearchConversation:
+			err = q.eachSource(ctx, out, kind, "SELECT id, id, created_at, subject, '' FROM conversations WHERE id IN ", ids)
+		case kesher.SearchMessage:
+			err = q.eachSource(ctx, out, kind, "SELECT id, conversation_id, created_at, '', body_text FROM messages WHERE id IN ", ids)
+		case kesher.SearchCustomer:
+			err = q.customerSources(ctx, out, ids)
+		default:
+			err = kesher.Errorf(kesher.ECodeValidation, "no documents of kind %q", kind)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func uniq(ids []string) []string {
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// eachSource runs query (columns id, conversation id, created_at, title,
+// body; ending in "IN ") over ids in chunks and adds what it finds.
+func (q *queries) eachSource(ctx context.Context, out map[docKey]*kesher.IndexSource, kind kesher.SearchKind, query string, ids []string) error {
+	for chunk := range slices.Chunk(ids, 500) {
+		var a args
+		rows, err := q.q.QueryContext(ctx, query+in(&a, chunk), a...)
+		if err != nil {
+			return q.dbErr(err, string(kind)+" sources")
+		}
+		for rows.Next() {
+			s := &kesher.IndexSource{Kind: kind}
+			var created int64
+			if err := rows.Scan(&s.ID, &s.ConversationID, &created, &s.Title, &s.Body); err != nil {
+				rows.Close()
+				return err
+			}
+			s.CreatedAt = fromMicros(created)
+			out[docKey{kind, s.ID}] = s
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// customerSources loads customers with their identities as the body; a
+// merged customer is Gone, since searches find the one it went into.
+func (q *queries) customerSources(ctx context.Context, out map[docKey]*kesher.IndexSource, ids []string) error {
+	for chunk := range slices.Chunk(ids, 500) {
+		var a args
+		list := in(&a, chunk)
+		rows, err := q.q.QueryContext(ctx, "SELECT id, name, merged_into IS NOT NULL, created_at FROM customers WHERE id IN "+list, a...)
+		if err != nil {
+			return q.dbErr(err, "customer sources")
+		}
+		for rows.Next() {
+			s := &kesher.IndexSource{Kind: kesher.SearchCustomer}
+			var created int64
+			if err := rows.Scan(&s.ID, &s.Title, &s.Gone, &created); err != nil {
+				rows.Close()
+				return err
+			}
+			s.CreatedAt = fromMicros(created)
+			out[docKey{kesher.SearchCustomer, s.ID}] = s
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = q.q.QueryContext(ctx, "SELECT customer_id, value FROM identities WHERE customer_id IN "+list+" ORDER BY customer_id, created_at, id", a...)
+		if err != nil {
+			return q.dbErr(err, "customer identities")
+		}
+		for rows.Next() {
+			var id, value string
+			if err := rows.Scan(&id, &value); err != nil {
+				rows.Close()
+				return err
+			}
+			if s := out[docKey{kesher.SearchCustomer, id}]; s != nil {
+				s.Body = strings.TrimSpace(s.Body + " " + value)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SaveIndex removes the done tasks from the queue and stores the index
+// entries, removing those of gone documents. A document keeps its docid
+// when it is indexed again.
+func (t *tx) SaveIndex(ctx context.Context, entries []*kesher.IndexEntry, done []int64) error {
+	// Taking the tasks off the queue first settles a race between nodes
+	// indexing the same batch: the second one's delete waits for the first
+	// to commit, then finds nothing left to do.
+	var removed int64
+	for chunk := range slices.Chunk(done, 500) {
+		var a args
+		res, err := t.q.ExecContext(ctx, "DELETE FROM search_queue WHERE seq IN "+in(&a, chunk), a...)
+		if err != nil {
+			return t.dbErr(err, "search queue")
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		removed += n
+	}
+	if removed == 0 && len(done) > 0 {
+		return nil
+	}
+	existing, err := t.docids(ctx, entries)
+	if err != nil {
+		return err
+	}
+	taken := map[int64]bool{} // docids given out in this call
+	for _, e := range entries {
+		docid, exists := existing[docKey{e.Kind, e.ID}]
+		if e.Gone {
+			if exists {
+				if err := t.dropDoc(ctx, docid); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		loose := strings.TrimSpace(e.Loose + " " + kindMarker(e.Kind))
+		if !exists {
+			if docid, err = t.freeDocid(ctx, e.CreatedAt, taken); err != nil {
+				return err
+			}
+			taken[docid] = true
+		}
+		if err := t.putDoc(ctx, exists, docid, e, loose); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// docids returns the docids of the entries' documents that are indexed
+// already, in one query per chunk.
+func (t *tx) docids(ctx context.Context, entries []*kesher.IndexEntry) (map[docKey]int64, error) {
+	out := make(map[docKey]int64, len(entries))
+	for chunk := range slices.Chunk(entries, 400) {
+		var a args
+		pairs := make([]string, len(chunk))
+		for i, e := range chunk {
+			pairs[i] = "(" + a.add(e.Kind) + ", " + a.add(e.ID) + ")"
+		}
+		rows, err := t.q.QueryContext(ctx, "SELECT kind, ref_id, docid FROM search_docs WHERE (kind, ref_id) IN (VALUES "+strings.Join(pairs, ", ")+")", a...)
+		if err != nil {
+			return nil, t.dbErr(err, "search documents")
+		}
+		for rows.Next() {
+			var k docKey
+			var docid int64
+			if err := rows.Scan(&k.kind, &k.id, &docid); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[k] = docid
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// freeDocid returns the first docid of the document's microsecond (or a
+// later one) that no document holds.
+func (t *tx) freeDocid(ctx context.Context, created time.Time, taken map[int64]bool) (int64, error) {
+	for base := micros(created) * docidSlots; ; base += docidSlots {
+		used := map[int64]bool{}
+		rows, err := t.q.QueryContext(ctx, "SELECT docid FROM search_docs WHERE docid >= $1 AND docid < $2", base, base+docidSlots)
+		if err != nil {
+			return 0, t.dbErr(err, "search documents")
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return 0, err
+			}
+			used[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return 0, err
+		}
+		for id := base; id < base+docidSlots; id++ {
+			if !used[id] && !taken[id] {
+				return id, nil
+			}
+		}
+	}
+}
+
+func (t *tx) putDoc(ctx context.Context, exists bool, docid int64, e *kesher.IndexEntry, loose string) error {
+	if t.d == &postgresDialect {
+		terms := search.Doc{Base: e.Base, Loose: loose}.TSVector()
+		if exists {
+			_, err := t.q.ExecContext(ctx, "UPDATE search_docs SET conversation_id = $1, audience = $2, language = $3, terms = $4::tsvector WHERE docid = $5",
+				e.ConversationID, e.Audience, e.Language, terms, docid)
+			return t.dbErr(err, "search document")
+		}
+		_, err := t.q.ExecContext(ctx, "INSERT INTO search_docs (docid, kind, ref_id, conversation_id, audience, language, terms) VALUES ($1, $2, $3, $4, $5, $6, $7::tsvector)",
+			docid, e.Kind, e.ID, e.ConversationID, e.Audience, e.Language, terms)
+		return t.dbErr(err, "search document")
+	}
+	if exists {
+		if _, err := t.q.ExecContext(ctx, "DELETE FROM search_fts WHERE rowid = $1", docid); err != nil {
+			return t.dbErr(err, "search terms")
+		}
+		if _, err := t.q.ExecContext(ctx, "UPDATE search_docs SET conversation_id = $1, audience = $2, language = $3 WHERE docid = $4",
+			e.ConversationID, e.Audience, e.Language, docid); err != nil {
+			return t.dbErr(err, "search document")
+		}
+	} else if _, err := t.q.ExecContext(ctx, "INSERT INTO search_docs (docid, kind, ref_id, conversation_id, audience, language) VALUES ($1, $2, $3, $4, $5, $6)",
+		docid, e.Kind, e.ID, e.ConversationID, e.Audience, e.Language); err != nil {
+		return t.dbErr(err, "search document")
+	}
+	_, err := t.q.ExecContext(ctx, "INSERT INTO search_fts (rowid, base, loose) VALUES ($1, $2, $3)", docid, e.Base, loose)
+	return t.dbErr(err, "search terms")
+}
+
+func (t *tx) dropDoc(ctx context.Context, docid int64) error {
+	if t.d == &sqliteDialect {
+		if _, err := t.q.ExecContext(ctx, "DELETE FROM search_fts WHERE rowid = $1", docid); err != nil {
+			return t.dbErr(err, "search terms")
+		}
+	}
+	_, err := t.q.ExecContext(ctx, "DELETE FROM search_docs WHERE docid = $1", docid)
+	return t.dbErr(err, "search document")
+}
+
+// RebuildIndex queues every document to be indexed again, newest first,
+// and records the analyzer version the index is being built with. Until
+// the indexer is through, searches find what the old index holds.
+func (t *tx) RebuildIndex(ctx context.Context, version string) error {
+	for _, query := range []string{
+		// Everything queued is queued again below.
+		"DELETE FROM search_queue",
+		"INSERT INTO search_queue (kind, ref_id) SELECT 'message', id FROM messages ORDER BY created_at DESC",
+		"INSERT INTO search_queue (kind, ref_id) SELECT 'conversation', id FROM conversations ORDER BY created_at DESC",
+		"INSERT INTO search_queue (kind, ref_id) SELECT 'customer', id FROM customers WHERE merged_into IS NULL ORDER BY created_at DESC",
+	} {
+		if _, err := t.q.ExecContext(ctx, query); err != nil {
+			return t.dbErr(err, "search index rebuild")
+		}
+	}
+	_, err := t.q.ExecContext(ctx, "INSERT INTO search_state (name, value) VALUES ('analyzer', $1)"+
+		" ON CONFLICT (name) DO UPDATE SET value = excluded.value", version)
+	return t.dbErr(err, "search state")
+}
+
+// SearchSizes returns the bytes the search index takes on disk (its
+// tables and indexes) and the bytes of the text it indexes (messages,
+// subjects, customers' names and identities), for benchmarks and
+// operators sizing a desk.
+func (db *DB) SearchSizes(ctx context.Context) (index, text int64, err error) {
+	sizeQuery := "SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name LIKE 'search%'"
+	if db.d == &postgresDialect {
+		sizeQuery = "SELECT pg_total_relation_size('search_docs') + pg_total_relation_size('search_queue')"
+	}
+	if err := db.reader.QueryRowContext(ctx, sizeQuery).Scan(&index); err != nil {
+		return 0, 0, err
+	}
+	err = db.reader.QueryRowContext(ctx, `SELECT
+		(SELECT COALESCE(SUM(octet_length(body_text)), 0) FROM messages) +
+		(SELECT COALESCE(SUM(octet_length(subject)), 0) FROM conversations) +
+		(SELECT COALESCE(SUM(octet_length(name)), 0) FROM customers WHERE merged_into IS NULL) +
+		(SELECT COALESCE(SUM(octet_length(value)), 0) FROM identities)`).Scan(&text)
+	return index, text, err
+}
