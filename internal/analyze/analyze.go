@@ -105,28 +105,28 @@ func Default() *Analyzer { return builtIn() }
 
 // Terms returns the words of text in order, each once, with its forms.
 //
-// A Hebrew word's Base is, of the forms below, the first that the lexicon
-// knows, and the word as written when it knows none:
+// A Hebrew word's Base is the first of these forms that the lexicon knows,
+// or the word as written when it knows none. The word itself comes first:
+// a word the lexicon knows is taken whole, so "ברק" (a name) stays "ברק"
+// and "שבת" stays "שבת". Then the word without a plural, construct or
+// possessive ending (see inflections and possessives): "מוצרים" → "מוצר",
+// "הזמנת" → "הזמנה", "הזמנותיי" → "הזמנה". Then the same for what is left
+// after each legal prefix, shortest prefix first, while two letters or more
+// are left: "בבקשה" is a word and stays, "בקשות" is "בקשה" rather than
+// ב+"קשות", "וכשההזמנה" is וכשה+"הזמנה". Only when none of these is known
+// are the same forms, without possessive endings, looked up in other
+// spellings: a word of five letters or more that is a known word with some
+// of its inner ו and י left out, or with a final א for its ה, is that word
+// when only one group has such a word ("תכנית" → "תוכנית", "סיסמא" →
+// "סיסמה").
 //
-//  1. the word itself: a word the lexicon knows is taken whole, so
-//     "ברק" (a name) stays "ברק" and "שבת" stays "שבת";
-//  2. the word without each legal prefix, shortest first ("בבקשה" is a
-//     word, so it stays; "וכשההזמנה" is וכשה+"הזמנה"), keeping at least
-//     two letters;
-//  3. for the word and for each of those stems, the form without a
-//     plural, construct or possessive ending (see endings): "מוצרים" →
-//     "מוצר", "הזמנת" → "הזמנה", "הזמנותיי" → "הזמנה";
-//  4. the same forms spelled with more or fewer of the vowel letters ו and
-//     י, or ending in ה for א, when exactly one known word is so spelled:
-//     "תכנית" → "תוכנית", "עידכון" → "עדכון" (see lexicon.respelled).
-//
-// A form the lexicon knows maps to the base of its group there, so
-// "ערים" is found as "עיר" and "להזמין" as "הזמנה".
+// A form the lexicon lists maps to the base of its group there, so "ערים"
+// is found as "עיר" and "להזמין" as "הזמנה".
 //
 // A Hebrew word the lexicon does not know at all gets, as its Loose key,
 // what is left without its longest legal prefix when that keeps at least
-// three letters: "באייפון" has the key "אייפון", so it meets "אייפון",
-// which the lexicon does not know either.
+// three letters: "בגלקסי" has the key "גלקסי", so it meets "גלקסי", which
+// the lexicon does not know either.
 func (a *Analyzer) Terms(text string) []Term {
 	s := scanner{text: text, terms: make([]Term, 0, len(text)/6+1), lex: a.lex}
 	s.run()

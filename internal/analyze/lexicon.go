@@ -14,8 +14,8 @@ import (
 // ending.
 type lexicon struct {
 	words map[string]string // every listed word, normalised → its group's base
-	// spellings holds the known words of at least three letters under
-	// their skeleton (see skeleton).
+	// spellings holds the known words of five letters or more under their
+	// skeleton, for lexicon.respelled.
 	spellings map[string][]string
 }
 
@@ -49,7 +49,7 @@ func (l *lexicon) add(w, base string) {
 		return
 	}
 	l.words[w] = base
-	if letters(w) >= 3 {
+	if letters(w) >= 5 {
 		var buf [maxWord]byte
 		k := string(skeleton(buf[:0], []byte(w)))
 		l.spellings[k] = append(l.spellings[k], w)

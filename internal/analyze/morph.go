@@ -52,8 +52,8 @@ var inflections = folded([]ending{
 // "מוצרים"). What is left may still carry an inflection: "הזמנתי" is
 // "הזמנת" + י, and "הזמנת" is the construct of "הזמנה". The same endings
 // close verbs in the past ("שלחנו", "שלחו"), which then meet their
-// lexicon group. "Her" (ה) and "their" (ם, ן) are left out: too many words
-// end in those letters.
+// lexicon group. The singular "her" (ה) and "their" (ם, ן) are left out:
+// too many words end in those letters.
 var possessives = folded([]ending{
 	{"ותיהם", []string{"ות"}}, {"ותיהן", []string{"ות"}}, {"ותיכם", []string{"ות"}},
 	{"ותינו", []string{"ות"}}, {"ותיו", []string{"ות"}}, {"ותיה", []string{"ות"}},
