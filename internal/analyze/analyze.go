@@ -90,13 +90,14 @@ type Term struct {
 
 // Analyzer makes the terms of texts. It is safe for concurrent use.
 type Analyzer struct {
-	lex *lexicon
+	lex   *lexicon
+	stems *stemCache
 }
 
 //go:embed hebrew.txt
 var vocabulary string
 
-var builtIn = sync.OnceValue(func() *Analyzer { return &Analyzer{lex: newLexicon(vocabulary)} })
+var builtIn = sync.OnceValue(func() *Analyzer { return &Analyzer{lex: newLexicon(vocabulary), stems: &stemCache{}} })
 
 // Default returns the analyzer the desk uses, with the built-in lexicon.
 // Every index and every query must use it, since terms made with another
@@ -128,7 +129,7 @@ func Default() *Analyzer { return builtIn() }
 // three letters: "בגלקסי" has the key "גלקסי", so it meets "גלקסי", which
 // the lexicon does not know either.
 func (a *Analyzer) Terms(text string) []Term {
-	s := scanner{text: text, terms: make([]Term, 0, len(text)/6+1), lex: a.lex}
+	s := scanner{text: text, terms: make([]Term, 0, len(text)/6+1), lex: a.lex, stems: a.stems}
 	s.run()
 	return s.terms
 }
@@ -155,6 +156,7 @@ type scanner struct {
 	terms []Term
 	buf   []byte   // the term being built, reused between words
 	lex   *lexicon // nil: Hebrew words keep their written form as Base
+	stems *stemCache
 }
 
 func (s *scanner) run() {
@@ -290,7 +292,7 @@ func (s *scanner) latin(i int) int {
 	exact := string(s.buf)
 	base := exact
 	if ascii {
-		base = english.Stem(exact, true)
+		base = s.stems.stem(exact)
 	} else {
 		exact = strings.ToLower(norm.NFKC.String(exact))
 		base = exact
@@ -483,4 +485,36 @@ func foldFinal(r rune) rune {
 		return 'צ'
 	}
 	return r
+}
+
+// stemCache remembers English stems: the Snowball stemmer was the largest
+// part of analysing English text, and a desk's English vocabulary is small.
+// It holds at most maxStems words and starts again empty when full, so
+// text made of endless distinct words cannot grow it. A nil cache stems
+// every word afresh.
+type stemCache struct {
+	mu    sync.RWMutex
+	stems map[string]string
+}
+
+const maxStems = 100_000
+
+func (c *stemCache) stem(word string) string {
+	if c == nil {
+		return english.Stem(word, true)
+	}
+	c.mu.RLock()
+	st, ok := c.stems[word]
+	c.mu.RUnlock()
+	if ok {
+		return st
+	}
+	st = english.Stem(word, true)
+	c.mu.Lock()
+	if c.stems == nil || len(c.stems) >= maxStems {
+		c.stems = make(map[string]string)
+	}
+	c.stems[word] = st
+	c.mu.Unlock()
+	return st
 }
