@@ -1,18 +1,32 @@
-// Package analyze turns message and article text into search terms. It is
-// Hebrew-first: niqqud is dropped, final letters are folded, and the
-// one-letter prefixes (ו ה ב כ ל מ ש) are stripped so that "וכשההזמנה"
-// meets "הזמנה". English words are reduced to their Snowball stem, and
-// emails, phone numbers and order numbers are kept whole so they can be
-// found exactly.
+// Package analyze turns message and article text into search terms, the
+// same way for every index and every query. It is Hebrew-first: niqqud and
+// cantillation are dropped, final letters folded, geresh and gershayim read
+// however they were typed. English words are reduced to their Snowball
+// stem, and emails, phone numbers and order numbers are kept whole so they
+// can be found exactly.
+//
+// A Hebrew word is found under its base form: without the one-letter
+// prefixes (ו ה ב כ ל מ ש), without plural, construct and possessive
+// endings, and in the lexicon's spelling, so that "וכשההזמנות", "הזמנתך"
+// and "הזמנה" meet, and so do "תכנית" and "תוכנית". Each reduction is
+// checked against a lexicon, because a prefix letter or an ending is often
+// part of a word: "ברק" is not ב+"רק", "שבת" is no construct form of
+// "שבה". See Analyzer.Terms for the rules.
+//
+// The lexicon is hebrew.txt, a vocabulary written for this project: the
+// words of a service desk and of everyday Hebrew, names and places. It is
+// embedded and fixed, because indexes keep the terms it made; a change to
+// it is a change of Version. No third-party word list is used. hspell and
+// hunspell-he, whose data are AGPL-3.0, are neither embedded nor read.
 //
 // Stop words are not dropped: ranking gives them little weight, and a query
-// such as "לא הגיע" needs its "לא". Hebrew plural and construct forms
-// ("הזמנות", "הזמנת") are not folded into their singular; that needs a
-// morphological dictionary this package does not have.
+// such as "לא הגיע" needs its "לא".
 package analyze
 
 import (
+	_ "embed"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -22,8 +36,13 @@ import (
 	"kesher/internal/hebrew"
 )
 
-// Kind says what a token is, so that callers can match exact kinds
-// (an email, a phone number) exactly and words loosely.
+// Version names the analyzer's behaviour and its lexicon. Indexes keep the
+// terms it made, so any change to what Terms returns for a text must change
+// Version: the search index is then rebuilt.
+const Version = "2"
+
+// Kind says what a term is, so that callers can match exact kinds (an
+// email, a phone number) exactly and words loosely.
 type Kind uint8
 
 const (
@@ -50,121 +69,97 @@ func (k Kind) String() string {
 	return "kind?"
 }
 
-// Token is one term of a text, with where it was found.
-type Token struct {
-	Term       string // the normalised term to index or match
-	Start, End int    // byte offsets in the input
+// Term is one word of a text as the search index keeps it: the form it was
+// written in and the forms under which it is found.
+type Term struct {
+	// Exact is the word as written, normalised: lower-cased, niqqud
+	// dropped, final letters folded; emails, phones and codes in the forms
+	// Kind describes.
+	Exact string
+	// Base is the form searches match: a Hebrew word's base form (see
+	// Analyzer.Terms), an English word's stem, Exact when nothing applies.
+	// A query word and a text word meet when their Bases are equal.
+	Base string
+	// Loose is a second key for a Hebrew word the lexicon does not know,
+	// under which it still meets the same word written with prefixes (see
+	// Analyzer.Terms); Base for every other word.
+	Loose      string
+	Start, End int // byte offsets in the text
 	Kind       Kind
 }
 
-// Lexicon knows which Hebrew words exist on their own. It is asked about
-// normalised forms (no niqqud, final letters folded).
-type Lexicon interface {
-	Has(word string) bool
-}
-
-// Analyzer tokenises text. Its lexicon decides which prefix-stripped stems
-// are real words; see Analyzer.Tokens for the rule.
+// Analyzer makes the terms of texts. It is safe for concurrent use.
 type Analyzer struct {
-	lex Lexicon
+	lex   *lexicon
+	stems *stemCache
 }
 
-// New returns an analyzer using lex, which may be nil: prefixes are then
-// stripped by rule alone.
-func New(lex Lexicon) *Analyzer {
-	// A nil Words inside a non-nil interface would know no word at all and
-	// so suppress every stem; it plainly means "no lexicon".
-	if w, ok := lex.(Words); ok && w == nil {
-		lex = nil
-	}
-	return &Analyzer{lex: lex}
-}
+//go:embed hebrew.txt
+var vocabulary string
 
-// Tokens returns the terms to index for text, in order. A Hebrew word that
-// may carry prefixes gives the whole word and then each candidate stem,
-// all with the word's offsets. A stem is kept when it has at least two
-// letters and:
+var builtIn = sync.OnceValue(func() *Analyzer { return &Analyzer{lex: newLexicon(vocabulary), stems: &stemCache{}} })
+
+// Default returns the analyzer the desk uses, with the built-in lexicon.
+// Every index and every query must use it, since terms made with another
+// lexicon would not meet.
+func Default() *Analyzer { return builtIn() }
+
+// Terms returns the words of text in order, each once, with its forms.
 //
-//   - with a lexicon: the lexicon knows the stem and does not know the
-//     whole word. A known word is taken at its word: "ברק" is a name, not
-//     ב+"רק", and "כלב" is a dog even though "לב" is a word too.
-//   - without a lexicon: the stem has at least three letters, since most
-//     two-letter stems of real words are accidents ("משה" → "שה").
-func (a *Analyzer) Tokens(text string) []Token {
-	return a.analyze(text)
+// A Hebrew word's Base is the first of these forms that the lexicon knows,
+// or the word as written when it knows none. The word itself comes first:
+// a word the lexicon knows is taken whole, so "ברק" (a name) stays "ברק"
+// and "שבת" stays "שבת". Then the word without a plural, construct or
+// possessive ending (see inflections and possessives): "מוצרים" → "מוצר",
+// "הזמנת" → "הזמנה", "הזמנותיי" → "הזמנה". Then the same for what is left
+// after each legal prefix, shortest prefix first, while two letters or more
+// are left: "בבקשה" is a word and stays, "בקשות" is "בקשה" rather than
+// ב+"קשות", "וכשההזמנה" is וכשה+"הזמנה". Only when none of these is known
+// are the same forms, without possessive endings, looked up in other
+// spellings: a word of five letters or more that is a known word with some
+// of its inner ו and י left out, or with a final א for its ה, is that word
+// when only one group has such a word ("תכנית" → "תוכנית", "סיסמא" →
+// "סיסמה").
+//
+// A form the lexicon lists maps to the base of its group there, so "ערים"
+// is found as "עיר" and "להזמין" as "הזמנה".
+//
+// A Hebrew word the lexicon does not know at all gets, as its Loose key,
+// what is left without its longest legal prefix when that keeps at least
+// three letters: "בגלקסי" has the key "גלקסי", so it meets "גלקסי", which
+// the lexicon does not know either.
+func (a *Analyzer) Terms(text string) []Term {
+	s := scanner{text: text, terms: make([]Term, 0, len(text)/6+1), lex: a.lex, stems: a.stems}
+	s.run()
+	return s.terms
 }
 
-// Query returns the terms of a search query. It applies the same rules as
-// Tokens, so query and index terms meet; tokens that share offsets are
-// alternatives for one query word and are meant to be OR-ed.
-func (a *Analyzer) Query(text string) []Token {
-	return a.analyze(text)
-}
-
-func (a *Analyzer) analyze(text string) []Token {
-	s := scanner{text: text, toks: make([]Token, 0, len(text)/6+1)}
-	s.run(a.hebrewStems)
-	return s.toks
-}
-
-// hebrewStems adds the stems of the Hebrew word tok, by the rule described
-// on Tokens.
-func (a *Analyzer) hebrewStems(toks []Token, tok Token) []Token {
-	word := tok.Term
-	if a.lex != nil && a.lex.Has(word) {
-		return toks
-	}
+// PrefixStems returns what is left of a normalised Hebrew word without
+// each legal prefix, shortest prefix first, keeping stems of at least two
+// letters, by the prefix rules alone: for words still being typed, whose
+// stems the lexicon cannot judge yet.
+func PrefixStems(word string) []string {
+	var stems []string
 	for i, n := 0, 0; i < len(word) && n < maxPrefix; n++ {
 		_, size := utf8.DecodeRuneInString(word[i:])
 		i += size
-		if !prefixes[word[:i]] {
-			continue
+		if prefixes[word[:i]] && letters(word[i:]) >= 2 {
+			stems = append(stems, word[i:])
 		}
-		stem := word[i:]
-		first, _ := utf8.DecodeRuneInString(stem)
-		if !isHebrewLetter(first) {
-			continue // a geresh cannot start a word
-		}
-		letters := utf8.RuneCountInString(stem) - strings.Count(stem, "'")
-		if a.lex != nil && (letters < 2 || !a.lex.Has(stem)) ||
-			a.lex == nil && letters < 3 {
-			continue
-		}
-		tok.Term = stem
-		toks = append(toks, tok)
 	}
-	return toks
+	return stems
 }
 
-// prefixes holds every legal prefix string: an optional ו, then an
-// optional ש, כש or לכש ("when", "that"), then an optional ה, ב, כ, ל, מ
-// or מה. ב, כ and ל swallow the article in writing (ב+הבית is written
-// "בבית"), so no ה follows them; an ה after them belongs to the word
-// ("בהזמנה" is ב+"הזמנה").
-var prefixes, maxPrefix = func() (map[string]bool, int) {
-	m := map[string]bool{}
-	longest := 0
-	for _, and := range []string{"", "ו"} {
-		for _, that := range []string{"", "ש", "כש", "לכש"} {
-			for _, prep := range []string{"", "ה", "ב", "כ", "ל", "מ", "מה"} {
-				if p := and + that + prep; p != "" {
-					m[p] = true
-					longest = max(longest, utf8.RuneCountInString(p))
-				}
-			}
-		}
-	}
-	return m, longest
-}()
-
-// scanner walks a text once, from left to right, and appends tokens.
+// scanner walks a text once, from left to right, and appends terms.
 type scanner struct {
-	text string
-	toks []Token
-	buf  []byte // the term being built, reused between words
+	text  string
+	terms []Term
+	buf   []byte   // the term being built, reused between words
+	lex   *lexicon // nil: Hebrew words keep their written form as Base
+	stems *stemCache
 }
 
-func (s *scanner) run(stems func([]Token, Token) []Token) {
+func (s *scanner) run() {
 	text := s.text
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
@@ -172,13 +167,13 @@ func (s *scanner) run(stems func([]Token, Token) []Token) {
 		switch {
 		case isHebrewLetter(r) || isHebrewForm(r):
 			end = s.hebrew(i)
-			tok := s.toks[len(s.toks)-1]
-			if isPrefixLetter(tok.Term) && s.gluedToNonHebrew(end) {
+			t := &s.terms[len(s.terms)-1]
+			if isPrefixLetter(t.Exact) && s.gluedToNonHebrew(end) {
 				// "ה-iPhone", "ל-15:00", "ב15": the letter is a prefix of
 				// what follows, not a word.
-				s.toks = s.toks[:len(s.toks)-1]
-			} else if stems != nil {
-				s.toks = stems(s.toks, tok)
+				s.terms = s.terms[:len(s.terms)-1]
+			} else if s.lex != nil {
+				s.lex.analyse(t)
 			}
 		case r == '+' || isDigit(r):
 			if end = s.email(i); end > 0 {
@@ -194,7 +189,7 @@ func (s *scanner) run(stems func([]Token, Token) []Token) {
 			end = s.number(i, Number)
 		case r == '#' && i+1 < len(text) && isDigit(rune(text[i+1])):
 			end = s.number(i+1, Code)
-			s.toks[len(s.toks)-1].Start = i
+			s.terms[len(s.terms)-1].Start = i
 		case unicode.IsLetter(r):
 			if end = s.email(i); end > 0 {
 				break
@@ -268,8 +263,8 @@ func (s *scanner) gluedToNonHebrew(i int) bool {
 
 // latin reads a word in any non-Hebrew script: lower-cased, composed
 // (NFKC, so "ﬁ" and full-width letters read as typed), and for plain English
-// words replaced by their Snowball stem. Only the stem is kept, in index and
-// query alike, so "refunds" and "refunded" meet at "refund".
+// words found under their Snowball stem, so "refunds" and "refunded" meet at
+// "refund".
 func (s *scanner) latin(i int) int {
 	text, start := s.text, i
 	ascii := true
@@ -294,13 +289,15 @@ func (s *scanner) latin(i int) int {
 		s.buf = utf8.AppendRune(s.buf, unicode.ToLower(r))
 		i += size
 	}
-	term := string(s.buf)
+	exact := string(s.buf)
+	base := exact
 	if ascii {
-		term = english.Stem(term, true)
+		base = s.stems.stem(exact)
 	} else {
-		term = strings.ToLower(norm.NFKC.String(term))
+		exact = strings.ToLower(norm.NFKC.String(exact))
+		base = exact
 	}
-	s.toks = append(s.toks, Token{Term: term, Start: start, End: i, Kind: Word})
+	s.terms = append(s.terms, Term{Exact: exact, Base: base, Loose: base, Start: start, End: i, Kind: Word})
 	return i
 }
 
@@ -345,8 +342,7 @@ func (s *scanner) code(i int) int {
 	if n < 3 || end < len(text) && isWordByte(text[end]) {
 		return 0
 	}
-	term := strings.ToLower(text[start:letters]) + "-" + text[i:end]
-	s.toks = append(s.toks, Token{Term: term, Start: start, End: end, Kind: Code})
+	s.add(strings.ToLower(text[start:letters])+"-"+text[i:end], start, end, Code)
 	return end
 }
 
@@ -372,7 +368,7 @@ func (s *scanner) email(i int) int {
 	if dot := strings.LastIndexByte(domain, '.'); dot <= 0 || dot == len(domain)-1 {
 		return 0
 	}
-	s.toks = append(s.toks, Token{Term: strings.ToLower(text[i:end]), Start: i, End: end, Kind: Email})
+	s.add(strings.ToLower(text[i:end]), i, end, Email)
 	return end
 }
 
@@ -409,7 +405,7 @@ func (s *scanner) phone(i int) int {
 	if digits[0] == '0' {
 		digits = "972" + digits[1:]
 	}
-	s.toks = append(s.toks, Token{Term: digits, Start: start, End: end, Kind: Phone})
+	s.add(digits, start, end, Phone)
 	return end
 }
 
@@ -425,9 +421,15 @@ func isPhone(d []byte) bool {
 	return false
 }
 
+// emit adds the term built in buf and returns end.
 func (s *scanner) emit(start, end int, kind Kind) int {
-	s.toks = append(s.toks, Token{Term: string(s.buf), Start: start, End: end, Kind: kind})
+	s.add(string(s.buf), start, end, kind)
 	return end
+}
+
+// add appends a term that is found as it is written.
+func (s *scanner) add(term string, start, end int, kind Kind) {
+	s.terms = append(s.terms, Term{Exact: term, Base: term, Loose: term, Start: start, End: end, Kind: kind})
 }
 
 func digitsAt(text string, i int) int {
@@ -485,89 +487,34 @@ func foldFinal(r rune) rune {
 	return r
 }
 
-// Term is one word of a text as the search index keeps it: the form it was
-// written in and the forms under which it is found.
-type Term struct {
-	// Exact is the word as written, normalised: lower-cased, niqqud
-	// dropped, final letters folded; emails, phones and codes as Tokens
-	// gives them.
-	Exact string
-	// Base is the form searches match: a Hebrew word without its
-	// prefixes, an English word's stem, Exact when nothing applies. A
-	// query word and a text word meet when their Bases are equal.
-	Base string
-	// Loose is a spelling key of Base under which plene and defective
-	// spellings ("תוכנית", "תכנית") meet; Base when it has none.
-	Loose      string
-	Start, End int // byte offsets in the text
-	Kind       Kind
+// stemCache remembers English stems: the Snowball stemmer was the largest
+// part of analysing English text, and a desk's English vocabulary is small.
+// It holds at most maxStems words and starts again empty when full, so
+// text made of endless distinct words cannot grow it. A nil cache stems
+// every word afresh.
+type stemCache struct {
+	mu    sync.RWMutex
+	stems map[string]string
 }
 
-// Terms returns the words of text in order, each once, with its forms. A
-// Hebrew word whose prefixes may be stripped in several ways takes the
-// stem with the longest prefix the rules accept.
-func (a *Analyzer) Terms(text string) []Term {
-	toks := a.analyze(text)
-	words := make([]Term, 0, len(toks))
-	for i := 0; i < len(toks); {
-		t := toks[i]
-		j := i + 1
-		for j < len(toks) && toks[j].Start == t.Start && toks[j].End == t.End {
-			j++
-		}
-		w := Term{Exact: t.Term, Base: toks[j-1].Term, Start: t.Start, End: t.End, Kind: t.Kind}
-		if r, _ := utf8.DecodeRuneInString(t.Term); t.Kind == Word && !isHebrewLetter(r) {
-			w.Exact = strings.ToLower(norm.NFKC.String(text[t.Start:t.End]))
-		}
-		w.Loose = looseKey(w.Base)
-		words = append(words, w)
-		i = j
-	}
-	return words
-}
+const maxStems = 100_000
 
-// looseKey drops the vowel letters ו and י after a Hebrew word's first
-// letter, where plene spelling adds them and defective spelling leaves
-// them out. Words of fewer than four letters keep their form: their few
-// letters would meet too many other words.
-func looseKey(base string) string {
-	if utf8.RuneCountInString(base) < 4 {
-		return base
+func (c *stemCache) stem(word string) string {
+	if c == nil {
+		return english.Stem(word, true)
 	}
-	first, size := utf8.DecodeRuneInString(base)
-	if !isHebrewLetter(first) {
-		return base
+	c.mu.RLock()
+	st, ok := c.stems[word]
+	c.mu.RUnlock()
+	if ok {
+		return st
 	}
-	var b strings.Builder
-	b.WriteString(base[:size])
-	for _, r := range base[size:] {
-		if r != 'ו' && r != 'י' {
-			b.WriteRune(r)
-		}
+	st = english.Stem(word, true)
+	c.mu.Lock()
+	if c.stems == nil || len(c.stems) >= maxStems {
+		c.stems = make(map[string]string)
 	}
-	if utf8.RuneCountInString(b.String()) < 2 {
-		return base
-	}
-	return b.String()
+	c.stems[word] = st
+	c.mu.Unlock()
+	return st
 }
-
-// PrefixStems returns what is left of a normalised Hebrew word without
-// each legal prefix, shortest prefix first, keeping stems of at least two
-// letters, by the prefix rules alone: for words still being typed, whose
-// stems the lexicon cannot judge yet.
-func PrefixStems(word string) []string {
-	var stems []string
-	for i, n := 0, 0; i < len(word) && n < maxPrefix; n++ {
-		_, size := utf8.DecodeRuneInString(word[i:])
-		i += size
-		if prefixes[word[:i]] && utf8.RuneCountInString(word[i:]) >= 2 {
-			stems = append(stems, word[i:])
-		}
-	}
-	return stems
-}
-
-// Version names the analyzer's behaviour. Indexes keep the terms it made,
-// so any change to what Terms returns for a text must change Version: the
-// search index is then rebuilt.
-const Version = "1"

@@ -1,102 +1,137 @@
 package analyze
 
 import (
+	"strings"
 	"unicode/utf8"
 )
 
-// Words is a set of normalised Hebrew words; it is a Lexicon.
-type Words map[string]struct{}
-
-// Has reports whether w is in the set.
-func (ws Words) Has(w string) bool {
-	_, ok := ws[w]
-	return ok
+// lexicon is the Hebrew vocabulary of hebrew.txt. A line "base: forms" is a
+// group of words that search treats as one: its base and the forms after
+// the colon (plurals, construct forms, verb forms, spelling variants),
+// which are found as the base. On a line without a colon each word is a
+// word in its own right. "#" starts a comment. Every word listed is known
+// whole: it is never cut into a prefix and a stem, and never reduced by an
+// ending.
+type lexicon struct {
+	words map[string]string // every listed word, normalised → its group's base
+	// spellings holds the known words of five letters or more under their
+	// skeleton, for lexicon.respelled.
+	spellings map[string][]string
 }
 
-// LexiconFrom builds a lexicon from the desk's own text, its articles and
-// messages, so no third-party word list (and no licence question) is
-// involved. It holds the built-in seed words and every Hebrew word form in
-// texts except those that read as a legal prefix plus another form seen:
-// with "הזמנה" in the texts, "בהזמנה" is taken as ב+"הזמנה", not as a word
-// of its own, so Tokens still strips it. Which is right cannot be known from
-// text alone; a word that really starts with a prefix letter and whose rest
-// is a word too ("כלב", "ברק") is protected by the seed list, which counts
-// as standalone whatever the texts hold.
-func LexiconFrom(texts ...string) Words {
-	seen := Words{}
-	for _, t := range texts {
-		for _, w := range hebrewWords(t) {
-			seen[w] = struct{}{}
+func newLexicon(text string) *lexicon {
+	l := &lexicon{words: map[string]string{}, spellings: map[string][]string{}}
+	for line := range strings.Lines(text) {
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		base, forms, grouped := strings.Cut(line, ":")
+		if !grouped {
+			for _, w := range hebrewWords(line) {
+				l.add(w, w)
+			}
+			continue
+		}
+		if bs := hebrewWords(base); len(bs) == 1 {
+			l.add(bs[0], bs[0])
+			for _, w := range hebrewWords(forms) {
+				l.add(w, bs[0])
+			}
 		}
 	}
-	ws := make(Words, len(seed)+len(seen))
-	for w := range seed {
-		ws[w] = struct{}{}
-	}
-	for w := range seen {
-		if !seed.Has(w) && !prefixed(w, seen) {
-			ws[w] = struct{}{}
-		}
-	}
-	return ws
+	return l
 }
 
-// prefixed reports whether w is a legal prefix followed by a stem of at
-// least two letters that is in seen or in the seed.
-func prefixed(w string, seen Words) bool {
-	for i, n := 0, 0; i < len(w) && n < maxPrefix; n++ {
-		_, size := utf8.DecodeRuneInString(w[i:])
-		i += size
-		stem := w[i:]
-		if prefixes[w[:i]] && utf8.RuneCountInString(stem) >= 2 && (seen.Has(stem) || seed.Has(stem)) {
-			return true
-		}
+// add lists w as a form of base, unless an earlier line listed it: the
+// vocabulary's test makes sure none does.
+func (l *lexicon) add(w, base string) {
+	if _, dup := l.words[w]; dup {
+		return
 	}
-	return false
+	l.words[w] = base
+	if letters(w) >= 5 {
+		var buf [maxWord]byte
+		k := string(skeleton(buf[:0], []byte(w)))
+		l.spellings[k] = append(l.spellings[k], w)
+	}
 }
 
-// hebrewWords returns the normalised Hebrew words of text, without stems.
+// hebrewWords returns the normalised Hebrew words of text, as written.
 func hebrewWords(text string) []string {
 	s := scanner{text: text}
-	s.run(nil)
+	s.run()
 	var ws []string
-	for _, t := range s.toks {
-		if r, _ := utf8.DecodeRuneInString(t.Term); t.Kind == Word && isHebrewLetter(r) {
-			ws = append(ws, t.Term)
+	for _, t := range s.terms {
+		if r, _ := utf8.DecodeRuneInString(t.Exact); t.Kind == Word && isHebrewLetter(r) {
+			ws = append(ws, t.Exact)
 		}
 	}
 	return ws
 }
 
-// seed is a small list of common service-desk words and first names,
-// written for this package. The names are here so that a name that starts
-// with a prefix letter ("ברק", "משה", "בלה") is never split.
-var seed = func() Words {
-	ws := Words{}
-	for _, w := range hebrewWords(seedText) {
-		ws[w] = struct{}{}
+// respelled returns the base of the one group with a known word that w,
+// of at least five letters, is a defective spelling of: the known word
+// with some of the vowel letters ו and י inside it left out ("תכנית" for
+// "תוכנית", "בקורת" for "ביקורת"), or with a final א for its ה ("סיסמא").
+// Shorter words are left alone: among them too many different words
+// differ only so ("בטוח", "ביטוח"). A word with a letter too many
+// ("עידכון") is not looked for: taking out a letter turns too many words
+// into others; the common ones are listed instead.
+func (l *lexicon) respelled(w []byte) (string, bool) {
+	if letters(w) < 5 {
+		return "", false
 	}
-	return ws
-}()
+	var buf [maxWord]byte
+	base := ""
+	for _, k := range l.spellings[string(skeleton(buf[:0], w))] {
+		if !dropsVowels(k, w) {
+			continue
+		}
+		if b := l.words[k]; base == "" {
+			base = b
+		} else if b != base {
+			return "", false
+		}
+	}
+	return base, base != ""
+}
 
-const seedText = `
-הזמנה הזמנות משלוח משלוחים החזר החזרים החזרה החזרות
-חשבונית חשבוניות קבלה קבלות מוצר מוצרים לקוח לקוחות
-שירות תשלום תשלומים כרטיס אשראי כסף זיכוי ביטול ביטולים מחיר מחירים
-הנחה קופון מבצע אריזה חבילה חבילות שליח דואר מסירה כתובת עיר רחוב
-מספר טלפון נייד מייל אימייל הודעה הודעות שאלה שאלות תשובה תשובות בקשה
-בקשות תלונה תלונות בעיה בעיות תקלה תקלות פנייה פניות נציג נציגה מנהל
-מנהלת צוות סניף חנות אתר אפליקציה חשבון סיסמה משתמש כניסה הרשמה
-פרטים מידע עדכון סטטוס מעקב איחור עיכוב זמן יום ימים שבוע שבועות חודש
-שעה שעות בוקר ערב לילה היום מחר אתמול עכשיו מיד דחוף חשוב תודה שלום
-בבקשה סליחה כן לא אולי עוד רק גם כבר עדיין מתי איפה למה כמה מי מה איך
-אחרי לפני בין עם בלי על אל של זה זאת זו אני אתה את הוא היא אנחנו
-הם הן לב רק שה לה לו לי לך לנו כל כלב כלבה ברק משה שרה לאה רחל רבקה
-בלה דוד יוסף דני דנה נועה מיכל יעל אורי תמר רונית אבי שמעון מרים
-בתיה בני ליאור הילה שירה כרמל כהן לוי אחריות תיקון החלפה מלאי זמין זמינות
-ספק אספקה מחסן איסוף נקודה תאריך שגוי פגום שבור חסר נכון טעות
-מבוטל מאושר אישור נשלח התקבל הגיע יגיע מחכה חיכיתי ממתין סגור פתוח
-טופס מסמך צילום תמונה קובץ מצורף קישור שיחה צ'אט וואטסאפ סמס קוד
-אימות מנוי חידוש מידה צבע גודל כמות יחידה סך סכום מע"מ שקל שקלים
-דמי מדיניות תנאים פרטיות הסכם חוזה גבייה חיוב חיובים כפול ישן חדש
-`
+// skeleton appends to dst the letters of w that spelling does not vary:
+// all but the ו and י after the first letter, with a final א written ה.
+func skeleton(dst, w []byte) []byte {
+	for i := 0; i < len(w); {
+		r, size := utf8.DecodeRune(w[i:])
+		switch {
+		case i > 0 && (r == 'ו' || r == 'י'):
+		case i+size == len(w) && r == 'א':
+			dst = utf8.AppendRune(dst, 'ה')
+		default:
+			dst = append(dst, w[i:i+size]...)
+		}
+		i += size
+	}
+	return dst
+}
+
+// dropsVowels reports whether short is long with some of its ו and י left
+// out, never its first or last letter; a final א and a final ה count as
+// one letter.
+func dropsVowels(long string, short []byte) bool {
+	i, j := 0, 0
+	for i < len(long) {
+		rl, sl := utf8.DecodeRuneInString(long[i:])
+		if j < len(short) {
+			rs, ss := utf8.DecodeRune(short[j:])
+			last := i+sl == len(long) && j+ss == len(short)
+			if rl == rs || last && (rl == 'א' || rl == 'ה') && (rs == 'א' || rs == 'ה') {
+				i, j = i+sl, j+ss
+				continue
+			}
+		}
+		if i == 0 || i+sl == len(long) || rl != 'ו' && rl != 'י' {
+			return false
+		}
+		i += sl
+	}
+	return j == len(short)
+}

@@ -128,7 +128,7 @@ func New(cfg Config) *Desk {
 	}
 	return &Desk{store: st, clock: cfg.Clock, log: cfg.Logger, policy: bluemonday.UGCPolicy(), history: cfg.History,
 		cfg: cfg.Ownership.withDefaults(), help: cfg.Help.withDefaults(), defaultCalendar: def, timerDelay: cfg.TimerDelay,
-		searcher: search.New(analyze.LexiconFrom()), portal: cfg.Portal.withDefaults()}
+		searcher: search.New(analyze.Default()), portal: cfg.Portal.withDefaults()}
 }
 
 // publishing is a Store whose Writes publish the events they append once

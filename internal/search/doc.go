@@ -26,13 +26,45 @@ const (
 // Searcher analyses documents and queries with one analyzer, so the two
 // meet.
 type Searcher struct {
-	a *analyze.Analyzer
+	terms func(text string) []analyze.Term
+	// stems returns what an unfinished word may begin with besides its
+	// own letters (see prefixesOf).
+	stems func(word string) []string
 }
 
-// New returns a Searcher whose analyzer validates Hebrew stems against lex
-// (nil: by rule alone).
-func New(lex analyze.Lexicon) *Searcher {
-	return &Searcher{a: analyze.New(lex)}
+// New returns a Searcher that analyses with a, which the desk takes from
+// analyze.Default.
+func New(a *analyze.Analyzer) *Searcher {
+	return &Searcher{terms: a.Terms, stems: analyze.PrefixStems}
+}
+
+// NewPlain returns a Searcher that knows no language: it splits text at
+// anything that is not a letter or a digit and lower-cases the pieces,
+// nothing else. It is the baseline that the judged evaluation measures the
+// analyzer against.
+func NewPlain() *Searcher {
+	return &Searcher{terms: plainTerms, stems: func(string) []string { return nil }}
+}
+
+// plainTerms returns the letter and digit runs of text, lower-cased, each
+// its own exact, base and loose form.
+func plainTerms(text string) []analyze.Term {
+	var terms []analyze.Term
+	start := -1
+	for i, r := range text + " " {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			w := strings.ToLower(text[start:i])
+			terms = append(terms, analyze.Term{Exact: w, Base: w, Loose: w, Start: start, End: i})
+			start = -1
+		}
+	}
+	return terms
 }
 
 // Doc is the index text of one document. Each field holds encoded terms
@@ -42,9 +74,9 @@ type Doc struct {
 	// form: position i of one is position i of the other. Only Base is
 	// matched (phrases too); Exact is kept for ranking.
 	Exact, Base string
-	// Loose holds the loose spelling keys that differ from their word's
-	// base, in order but without positions of their own: they widen
-	// single-word matches and take no part in phrases.
+	// Loose holds the loose keys (analyze.Term.Loose) that differ from
+	// their word's base, in order but without positions of their own: they
+	// widen single-word matches and take no part in phrases.
 	Loose string
 	// TitleWords is how many leading words came from the title.
 	TitleWords int
@@ -64,7 +96,7 @@ func (s *Searcher) Document(title, body string) Doc {
 	var exact, base, loose strings.Builder
 	n := 0
 	add := func(text string) {
-		for _, t := range s.a.Terms(text) {
+		for _, t := range s.terms(text) {
 			if n == maxWords {
 				return
 			}

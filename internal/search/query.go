@@ -5,7 +5,6 @@ import (
 	"unicode/utf8"
 
 	"kesher"
-	"kesher/internal/analyze"
 )
 
 // Query limits; beyond them a query is ECodeValidation on field "q".
@@ -148,7 +147,7 @@ func isQuote(s string) bool {
 // groups turns one part into its groups: a phrase is one group, a word
 // the analyzer splits ("הזמנה#4471") one group per term.
 func (s *Searcher) groups(p part, typing bool) []Group {
-	terms := s.a.Terms(p.text)
+	terms := s.terms(p.text)
 	var out []Group
 	var phrase []Term
 	for i, t := range terms {
@@ -162,7 +161,7 @@ func (s *Searcher) groups(p part, typing bool) []Group {
 		}
 		g := Group{Terms: []Term{term}, Stop: stopWords[t.Exact]}
 		if typing && i == len(terms)-1 {
-			g.Prefixes = prefixesOf(t.Exact)
+			g.Prefixes = s.prefixesOf(t.Exact)
 		}
 		out = append(out, g)
 	}
@@ -179,9 +178,9 @@ func (s *Searcher) groups(p part, typing bool) []Group {
 // and, for Hebrew, the word without each prefix the rules allow, of at
 // least two letters, since the stem cannot be checked against the lexicon
 // before it is finished.
-func prefixesOf(exact string) []string {
+func (s *Searcher) prefixesOf(exact string) []string {
 	out := []string{Encode(exact)}
-	for _, stem := range analyze.PrefixStems(exact) {
+	for _, stem := range s.stems(exact) {
 		out = append(out, Encode(stem))
 	}
 	return out

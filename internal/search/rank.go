@@ -23,9 +23,9 @@ type Ranked struct {
 }
 
 // Ranking weights. A word found as written counts more than the same word
-// under other prefixes or another inflection, which counts more than a
-// spelling variant or an unfinished word; a phrase counts more than its
-// words; the title doubles everything.
+// under other prefixes, another inflection or another spelling, which
+// counts more than a match on a loose key or an unfinished word; a phrase
+// counts more than its words; the title doubles everything.
 const (
 	weightExact   = 1.0
 	weightBase    = 0.7

@@ -8,7 +8,7 @@ import (
 	"kesher/internal/analyze"
 )
 
-var s = New(analyze.LexiconFrom())
+var s = New(analyze.Default())
 
 func TestMatches(t *testing.T) {
 	for _, c := range []struct {
@@ -30,6 +30,11 @@ func TestMatches(t *testing.T) {
 		{"050-1234567", "התקשרו אליי ל-+972 50 123 4567", true},
 		{"#4471", "order 4471 is late", true},
 		{"תוכנית", "תכנית החיסכון", true},
+		{"החזרות", "איך מחזירים מוצר?", true},
+		{"הזמנותיי", "ההזמנה שלי", true},
+		{"שבת", "הבת שלי", false},
+		{"גלקסי", "קניתי בגלקסי", true},
+		{"בגלקסי", "גלקסי חדש", true},
 		{"הזמנה משלוח", "הזמנה בלבד", false},
 	} {
 		q, err := s.Parse(c.query, false)
@@ -57,19 +62,19 @@ func TestTyping(t *testing.T) {
 }
 
 func TestRender(t *testing.T) {
-	q, err := s.Parse(`וההזמנה "צ'יפס חם" -ביטול`, false)
+	q, err := s.Parse(`וההזמנה "צ'יפס חם" -בגלקסי`, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	apos := Encode("'")
-	if got, want := q.FTS5(), `(("הזמנה") AND {base} : "צ`+apos+`יפס חמ") NOT (("ביטול" OR "בטל"))`; got != want {
+	if got, want := q.FTS5(), `(("הזמנה") AND {base} : "צ`+apos+`יפס חמ") NOT (("בגלקסי" OR "גלקסי"))`; got != want {
 		t.Errorf("FTS5 = %s\nwant   %s", got, want)
 	}
-	if got, want := q.TSQuery(), `(('הזמנה') & ('צ`+apos+`יפס' <-> 'חמ')) & !(('ביטול' | 'בטל'))`; got != want {
+	if got, want := q.TSQuery(), `(('הזמנה') & ('צ`+apos+`יפס' <-> 'חמ')) & !(('בגלקסי' | 'גלקסי'))`; got != want {
 		t.Errorf("TSQuery = %s\nwant      %s", got, want)
 	}
-	d := s.Document("תוכנית", "תוכנית תוכנית")
-	if got, want := d.TSVector(), `'תוכנית':1,2,3 'תכנת'`; got != want {
+	d := s.Document("תכנית", "תוכנית בגלקסי")
+	if got, want := d.TSVector(), `'תוכנית':1,2 'בגלקסי':3 'גלקסי'`; got != want {
 		t.Errorf("TSVector = %s, want %s", got, want)
 	}
 }
@@ -118,5 +123,27 @@ func TestSnippet(t *testing.T) {
 	}
 	if got := s.Snippet("קצר", q, 80); got != "קצר" {
 		t.Errorf("a short text without a match = %q", got)
+	}
+}
+
+func TestPlain(t *testing.T) {
+	p := NewPlain()
+	for _, c := range []struct {
+		query, doc string
+		want       bool
+	}{
+		{"הזמנה", "הזמנה מספר 12", true},
+		{"הזמנה", "ההזמנה שלי", false},
+		{"Refund", "REFUND please", true},
+		{"refund", "refunds", false},
+		{"דו\"ח", "דו ח", true}, // gershayim split a word like any sign
+	} {
+		q, err := p.Parse(c.query, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := q.Matches(p.Document("", c.doc)); got != c.want {
+			t.Errorf("plain: %q in %q = %v, want %v", c.query, c.doc, got, c.want)
+		}
 	}
 }

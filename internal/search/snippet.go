@@ -13,7 +13,7 @@ import (
 // <mark>, with "…" where text was cut. Without a match in text it is the
 // start of text.
 func (s *Searcher) Snippet(text string, q Query, size int) string {
-	terms := s.a.Terms(text)
+	terms := s.terms(text)
 	marked := make([]int, len(terms)) // group index + 1, 0 for none
 	for i, t := range terms {
 		w := Term{Exact: Encode(t.Exact), Base: Encode(t.Base), Loose: Encode(t.Loose)}

@@ -15,7 +15,7 @@ import (
 	"kesher/internal/store"
 )
 
-var searcher = search.New(analyze.LexiconFrom())
+var searcher = search.New(analyze.Default())
 
 // drainIndex indexes everything the queue holds, as the desk's indexer
 // does, and returns how many tasks it took.
