@@ -88,6 +88,7 @@ type Queries interface {
 	CountJobs(ctx context.Context, state JobState) (int, error)
 
 	Ownership
+	Knowledge
 	SearchIndex
 	Portal
 }
@@ -349,6 +350,8 @@ type Tx interface {
 	RebuildIndex(ctx context.Context, version string) error
 
 	PortalTx
+
+	KnowledgeTx
 }
 
 // Store is the desk's database.

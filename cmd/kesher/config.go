@@ -30,6 +30,8 @@ type common struct {
 	timerDelay func(kesher.TimerKind, time.Duration)
 	// ownership tunes reminders and alerts; serve sets it from its flags.
 	ownership desk.OwnershipConfig
+	// help tunes the help centre's statistics; serve sets it from its flags.
+	help desk.HelpConfig
 	// portal tunes sign-in links and portal sessions; serve sets it from
 	// its flags.
 	portal desk.PortalConfig
@@ -116,7 +118,7 @@ func (c *common) open(ctx context.Context, log *slog.Logger) (*store.DB, *desk.D
 		return nil, nil, fmt.Errorf("open database: %w", err)
 	}
 	return db, desk.New(desk.Config{Store: db, Logger: log, Publisher: c.publisher, TimerDelay: c.timerDelay, Ownership: c.ownership,
-		Portal: c.portal}), nil
+		Portal: c.portal, Help: c.help}), nil
 }
 
 // describeDB names the database for logs without its password.

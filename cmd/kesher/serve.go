@@ -49,6 +49,8 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		"how long a customer portal sign-in link works [KESHER_PORTAL_LINK_LIFETIME]")
 	fs.DurationVar(&c.portal.SessionLifetime, "portal-session-lifetime", envDuration("KESHER_PORTAL_SESSION_LIFETIME", 24*time.Hour),
 		"how long a customer stays signed in to the portal after their last use of it [KESHER_PORTAL_SESSION_LIFETIME]")
+	fs.DurationVar(&c.help.DeflectionWindow, "deflection-window", envDuration("KESHER_DEFLECTION_WINDOW", 24*time.Hour),
+		"how long after a help-centre visit a contact-form conversation still counts against it [KESHER_DEFLECTION_WINDOW]")
 	live := bus.NewLocal()
 	// Every committed write wakes the job runner, so that the jobs it
 	// enqueued (an email to send) start at once rather than at the next

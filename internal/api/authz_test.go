@@ -189,6 +189,46 @@ var authMatrix = map[string]authRow{
 		}
 		return "/assignment-rules/" + r.ID, ""
 	}},
+
+	// The knowledge base: agents read published articles, categories and
+	// sections; leads and admins write them and read drafts, revisions
+	// and the help centre's statistics.
+	"GET /articles": {min: kesher.RoleAgent, target: fixed("/articles?language=he", "")},
+	"POST /articles": {min: kesher.RoleLead, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		return "/articles", fmt.Sprintf(`{"language": "he", "title": "מאמר %d", "body": "גוף", "section_id": "{kbsection}"}`, n)
+	}},
+	"GET /articles/{id}":   {min: kesher.RoleAgent, target: fixed("/articles/{article}", "")},
+	"PATCH /articles/{id}": {min: kesher.RoleLead, target: fixed("/articles/{article}", `{"position": 3}`)},
+	"DELETE /articles/{id}": {min: kesher.RoleLead, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		return "/articles/" + f.systemArticle(t, fmt.Sprintf("למחיקה %d", n)).ID, ""
+	}},
+	"GET /articles/{id}/revisions":                   {min: kesher.RoleLead, target: fixed("/articles/{article}/revisions", "")},
+	"GET /articles/{id}/revisions/{number}":          {min: kesher.RoleLead, target: fixed("/articles/{article}/revisions/1", "")},
+	"POST /articles/{id}/revisions/{number}/restore": {min: kesher.RoleLead, target: fixed("/articles/{article}/revisions/1/restore", `{}`)},
+	"GET /article-categories":                        {min: kesher.RoleAgent, target: fixed("/article-categories", "")},
+	"POST /article-categories":                       {min: kesher.RoleLead, target: fixed("/article-categories", `{"name": {"he": "משלוחים", "en": "Delivery"}}`)},
+	"GET /article-categories/{id}":                   {min: kesher.RoleAgent, target: fixed("/article-categories/{kbcategory}", "")},
+	"PATCH /article-categories/{id}":                 {min: kesher.RoleLead, target: fixed("/article-categories/{kbcategory}", `{"position": 2}`)},
+	"DELETE /article-categories/{id}": {min: kesher.RoleLead, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		c, err := f.desk.SaveArticleCategory(context.Background(), "", desk.CategoryInput{Name: kesher.Names{He: fmt.Sprintf("זמנית %d", n)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "/article-categories/" + c.ID, ""
+	}},
+	"GET /article-sections":        {min: kesher.RoleAgent, target: fixed("/article-sections?category={kbcategory}", "")},
+	"POST /article-sections":       {min: kesher.RoleLead, target: fixed("/article-sections", `{"category_id": "{kbcategory}", "name": {"he": "זמני משלוח"}}`)},
+	"GET /article-sections/{id}":   {min: kesher.RoleAgent, target: fixed("/article-sections/{kbsection}", "")},
+	"PATCH /article-sections/{id}": {min: kesher.RoleLead, target: fixed("/article-sections/{kbsection}", `{"name": {"en": "Policy"}}`)},
+	"DELETE /article-sections/{id}": {min: kesher.RoleLead, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		s, err := f.desk.SaveArticleSection(context.Background(), "", desk.CategoryInput{CategoryID: f.vars["kbcategory"], Name: kesher.Names{He: fmt.Sprintf("זמני %d", n)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "/article-sections/" + s.ID, ""
+	}},
+	"POST /article-images": {min: kesher.RoleLead, target: fixed("/article-images?name=logo.png", pngImage)},
+	"GET /help/stats":      {min: kesher.RoleLead, target: fixed("/help/stats?from=2026-02-01&to=2026-03-02", "")},
 }
 
 // israeliSpec is a valid calendar definition: Sunday to Thursday
@@ -236,6 +276,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.vars["rule"] = rule.ID
+	withKnowledge(t, f)
 
 	n := 0
 	for _, rt := range routes {

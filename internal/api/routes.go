@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"kesher"
+	"kesher/internal/desk"
 )
 
 // handlerFunc serves one route. It writes the success response itself and
@@ -22,7 +23,10 @@ type route struct {
 	// oneTimeSecret routes answer with a secret that is shown once and never
 	// stored in the clear, so an idempotent replay cannot repeat it.
 	oneTimeSecret bool
-	handle        handlerFunc
+	// maxBody bounds the request body instead of the API's limit, for the
+	// routes that take files.
+	maxBody int64
+	handle  handlerFunc
 }
 
 func (rt route) pattern() string { return rt.method + " " + prefix + rt.path }
@@ -106,13 +110,38 @@ var routes = []route{
 	{method: "GET", path: "/assignment-rules/{id}", handle: (*api).getAssignmentRule},
 	{method: "PUT", path: "/assignment-rules/{id}", handle: (*api).updateAssignmentRule},
 	{method: "DELETE", path: "/assignment-rules/{id}", handle: (*api).deleteAssignmentRule},
+
+	{method: "GET", path: "/articles", handle: (*api).listArticles},
+	{method: "POST", path: "/articles", handle: (*api).createArticle},
+	{method: "GET", path: "/articles/{id}", handle: (*api).getArticle},
+	{method: "PATCH", path: "/articles/{id}", handle: (*api).updateArticle},
+	{method: "DELETE", path: "/articles/{id}", handle: (*api).deleteArticle},
+	{method: "GET", path: "/articles/{id}/revisions", handle: (*api).listRevisions},
+	{method: "GET", path: "/articles/{id}/revisions/{number}", handle: (*api).getRevision},
+	{method: "POST", path: "/articles/{id}/revisions/{number}/restore", handle: (*api).restoreRevision},
+	{method: "GET", path: "/article-categories", handle: (*api).listCategories},
+	{method: "POST", path: "/article-categories", handle: (*api).createCategory},
+	{method: "GET", path: "/article-categories/{id}", handle: (*api).getCategory},
+	{method: "PATCH", path: "/article-categories/{id}", handle: (*api).updateCategory},
+	{method: "DELETE", path: "/article-categories/{id}", handle: (*api).deleteCategory},
+	{method: "GET", path: "/article-sections", handle: (*api).listSections},
+	{method: "POST", path: "/article-sections", handle: (*api).createSection},
+	{method: "GET", path: "/article-sections/{id}", handle: (*api).getSection},
+	{method: "PATCH", path: "/article-sections/{id}", handle: (*api).updateSection},
+	{method: "DELETE", path: "/article-sections/{id}", handle: (*api).deleteSection},
+	{method: "POST", path: "/article-images", maxBody: desk.MaxImageBytes, handle: (*api).uploadImage},
+	{method: "GET", path: "/help/stats", handle: (*api).helpStats},
 }
 
 // handler wraps a route with what every request goes through: the body
 // limit, authentication and, for POST, the Idempotency-Key.
 func (a *api) handler(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, a.maxBody)
+		limit := a.maxBody
+		if rt.maxBody > 0 {
+			limit = rt.maxBody
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		if !rt.public {
 			u, err := a.authenticate(r)
 			if err != nil {

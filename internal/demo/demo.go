@@ -33,12 +33,15 @@ type Summary struct {
 	Messages      int
 	Handoffs      int
 	Merges        int
+	// Articles counts the knowledge base's articles, each language
+	// version once.
+	Articles int
 }
 
 // String is the summary as the CLI prints it.
 func (s Summary) String() string {
-	return fmt.Sprintf("demo desk ready: %d users, %d teams, %d reasons, %d customers (%d merged), %d conversations, %d messages, %d hand-offs\nsign in as %s with password %s\n",
-		s.Users, s.Teams, s.Reasons, s.Customers, s.Merges, s.Conversations, s.Messages, s.Handoffs, s.AdminEmail, s.AdminPassword)
+	return fmt.Sprintf("demo desk ready: %d users, %d teams, %d reasons, %d customers (%d merged), %d conversations, %d messages, %d hand-offs, %d knowledge-base articles\nsign in as %s with password %s\n",
+		s.Users, s.Teams, s.Reasons, s.Customers, s.Merges, s.Conversations, s.Messages, s.Handoffs, s.Articles, s.AdminEmail, s.AdminPassword)
 }
 
 // Sizes of the demo desk.
@@ -75,6 +78,7 @@ func Fill(ctx context.Context, st kesher.Store, now time.Time, seed int64) (Summ
 	now = now.UTC().Truncate(time.Second)
 	clk := &simClock{t: now.Add(-history - 30*24*time.Hour)}
 	g := &gen{
+		st:    st,
 		ctx:   ctx,
 		d:     desk.New(desk.Config{Store: st, Clock: clk, History: true}),
 		clock: clk,
@@ -130,6 +134,7 @@ type plan struct {
 }
 
 type gen struct {
+	st        kesher.Store
 	ctx       context.Context
 	d         *desk.Desk
 	clock     *simClock
@@ -141,6 +146,8 @@ type gen struct {
 	customers []*customer
 	used      map[string]bool
 	actx      map[string]context.Context
+	// help are the help centre's public articles, for its visitors.
+	help []helpArticle
 }
 
 func (g *gen) run() error {
@@ -148,6 +155,9 @@ func (g *gen) run() error {
 		return err
 	}
 	if err := g.makeReasons(); err != nil {
+		return err
+	}
+	if err := g.makeHelpCentre(); err != nil {
 		return err
 	}
 	g.planCustomers()
@@ -159,6 +169,9 @@ func (g *gen) run() error {
 	}
 	if err := g.merge(plans); err != nil {
 		return err
+	}
+	if err := g.helpActivity(); err != nil {
+		return fmt.Errorf("help centre activity: %w", err)
 	}
 	ids := map[string]bool{}
 	for _, c := range g.customers {

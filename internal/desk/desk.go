@@ -27,6 +27,7 @@ type Desk struct {
 	// history: see Config.History.
 	history bool
 	cfg     OwnershipConfig
+	help    HelpConfig
 	// timerDelay: see Config.TimerDelay.
 	timerDelay func(kind kesher.TimerKind, late time.Duration)
 	// defaultCalendar measures business time for teams without a calendar.
@@ -57,6 +58,9 @@ type Config struct {
 	// TimerDelay, when set, receives how long after its due time each
 	// timer fired: the scheduler's promptness, for metrics and benchmarks.
 	TimerDelay func(kind kesher.TimerKind, late time.Duration)
+	// Help tunes the help centre's statistics; zero fields take their
+	// defaults.
+	Help HelpConfig
 	// Portal tunes email proofs and the customer portal; zero fields take
 	// their defaults.
 	Portal PortalConfig
@@ -123,7 +127,7 @@ func New(cfg Config) *Desk {
 		panic("desk: the built-in Israeli calendar does not compile: " + err.Error())
 	}
 	return &Desk{store: st, clock: cfg.Clock, log: cfg.Logger, policy: bluemonday.UGCPolicy(), history: cfg.History,
-		cfg: cfg.Ownership.withDefaults(), defaultCalendar: def, timerDelay: cfg.TimerDelay,
+		cfg: cfg.Ownership.withDefaults(), help: cfg.Help.withDefaults(), defaultCalendar: def, timerDelay: cfg.TimerDelay,
 		searcher: search.New(analyze.Default()), portal: cfg.Portal.withDefaults()}
 }
 

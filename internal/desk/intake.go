@@ -24,6 +24,10 @@ type NewConversation struct {
 	Message  NewMessage
 	// CreatedAt backdates an import; only admins may set it.
 	CreatedAt time.Time
+	// alsoRecord, when set, runs in intake's Write once the conversation
+	// exists, for a record that must commit with it (the help centre's
+	// contact form notes the visitor's contact).
+	alsoRecord func(ctx context.Context, tx kesher.Tx, conv *kesher.Conversation) error
 }
 
 // NewMessage is a message to add to a conversation.
@@ -145,6 +149,11 @@ func (d *Desk) createConversation(ctx context.Context, in NewConversation, ids [
 		}
 		if err := d.recordMessage(ctx, tx, conv, msg); err != nil {
 			return err
+		}
+		if in.alsoRecord != nil {
+			if err := in.alsoRecord(ctx, tx, conv); err != nil {
+				return err
+			}
 		}
 		if changed, err := d.record(ctx, tx, conv, fx); err != nil || !changed {
 			return err

@@ -107,6 +107,11 @@ func runSuite(t *testing.T, gc groupCommit, open func(testing.TB) *store.DB) {
 		{"search matches as the reference does", testSearch},
 		{"search follows changes", testSearchChanges},
 		{"search documents of one microsecond", testSearchSameMicrosecond},
+		{"article categories and sections", testArticleCategories},
+		{"articles", testArticles},
+		{"article revisions", testArticleRevisions},
+		{"article images", testArticleImages},
+		{"help centre activity", testHelpActivity},
 	}
 	if gc {
 		tests = append(tests, suiteTest{"group commit batch", testGroupCommitBatch})

@@ -53,6 +53,10 @@ func (l *limiter) fail(key string) {
 	}
 }
 
+// record counts an attempt of key that is limited whether it succeeds or
+// not, such as a post of the help centre's contact form.
+func (l *limiter) record(key string) { l.fail(key) }
+
 // reset forgets key's failures after a success.
 func (l *limiter) reset(key string) {
 	l.mu.Lock()

@@ -36,6 +36,12 @@ func parsePages(a *assets) (map[string]*template.Template, error) {
 		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"isZero":  func(t time.Time) bool { return t.IsZero() },
 		"initial": initial,
+		// langdir is the direction of text in a language, for content whose
+		// language is not the page's (an English article in the Hebrew UI).
+		"langdir": languageDir,
+		// helpArticle is an article's help-centre path, its slug
+		// percent-encoded as in canonical links and the sitemap.
+		"helpArticle": helpArticlePath,
 		// dtlocal writes t for a datetime-local input, as a wall time in loc.
 		"dtlocal": func(t time.Time, loc *time.Location) string {
 			if t.IsZero() {

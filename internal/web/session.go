@@ -158,6 +158,10 @@ func (w *Web) SessionAuthenticator(r *http.Request) (*kesher.User, error) {
 // error page in the user's language. Internal errors are logged and never
 // shown.
 func (w *Web) fail(rw http.ResponseWriter, r *http.Request, p *page, err error) {
+	if strings.HasPrefix(r.URL.Path, "/help/") {
+		w.failHelp(rw, r, p, err)
+		return
+	}
 	code := kesher.ErrorCode(err)
 	if code == kesher.ECodeUnauthorized && p.session == nil {
 		if p.fragment || r.Method != http.MethodGet {

@@ -6,9 +6,11 @@
 package web
 
 import (
+	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"kesher"
@@ -31,7 +33,8 @@ type Config struct {
 	SecureCookies bool
 	// PublicURL is where customers reach the desk; the portal's sign-in
 	// links are built on it, so without it the portal cannot sign anyone
-	// in and says so.
+	// in and says so. The help centre's absolute URLs (canonical links,
+	// the sitemap) use it too, else the address each request came to.
 	PublicURL string
 }
 
@@ -49,6 +52,9 @@ type Web struct {
 	presence  *presence
 	mux       *http.ServeMux
 	publicURL string
+	// helpLimits limits the help centre's public forms per visitor,
+	// address and email; helpViews makes a reload the same view.
+	helpLimits, helpViews *limiter
 }
 
 // New builds the UI. It fails only if an embedded template or asset is
@@ -70,6 +76,7 @@ func New(cfg Config) (*Web, error) {
 		return nil, err
 	}
 	w.limiter = newLimiter(loginWindow, w.clock)
+	w.helpLimits, w.helpViews = newLimiter(helpLimitWindow, w.clock), newLimiter(viewWindow, w.clock)
 	w.presence = newPresence()
 	w.mux.Handle("GET /static/", w.assets)
 	for _, rt := range routes {
@@ -108,6 +115,8 @@ const (
 type route struct {
 	pattern string
 	access  access
+	// maxBody bounds the request body instead of maxFormBytes.
+	maxBody int64
 	handle  func(w *Web, rw http.ResponseWriter, r *http.Request, p *page) error
 }
 
@@ -116,10 +125,16 @@ type route struct {
 // for, and the page the handler fills.
 func (w *Web) handler(rt route) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(rw, r.Body, maxFormBytes)
+		limit := int64(maxFormBytes)
+		if rt.maxBody > 0 {
+			limit = rt.maxBody
+		}
+		r.Body = http.MaxBytesReader(rw, r.Body, limit)
 		p, err := w.newPage(rw, r)
 		if err == nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
-			err = w.checkCSRF(r, p)
+			if err = tooLarge(r); err == nil {
+				err = w.checkCSRF(r, p)
+			}
 		}
 		if err == nil && rt.access != public {
 			err = p.require(rt.access)
@@ -131,6 +146,23 @@ func (w *Web) handler(rt route) http.Handler {
 			w.fail(rw, r, p, err)
 		}
 	})
+}
+
+// tooLarge parses a post's form and reports a body over the route's limit,
+// which would otherwise read as a missing CSRF token. Other parse errors
+// are left to the CSRF check and the handler.
+func tooLarge(r *http.Request) error {
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(maxFormBytes)
+	} else {
+		err = r.ParseForm()
+	}
+	var maxErr *http.MaxBytesError
+	if errors.As(err, &maxErr) {
+		return err
+	}
+	return nil
 }
 
 // maxFormBytes bounds a form post; replies are text, files come by channels.

@@ -197,4 +197,57 @@
     if (done) ev.preventDefault();
   });
   $$("[data-close-dialog]").forEach((b) => b.addEventListener("click", () => b.closest("dialog")?.close()));
+
+  // The knowledge base's editor. The preview pane follows the body as the
+  // author types: the server renders it, exactly as the article will be.
+  // An uploaded image's Markdown goes in where the cursor is.
+  const body = $("textarea[data-preview]");
+  if (body) {
+    let timer = 0, sent = body.value;
+    const preview = async () => {
+      if (body.value === sent) return;
+      sent = body.value;
+      const language = body.form?.elements.language?.value || body.lang;
+      const res = await fetch("/kb/preview", {
+        method: "POST", credentials: "same-origin", body: new URLSearchParams({ body: sent, language }),
+        headers: { "X-CSRF-Token": csrf, "X-Fragment": "1" },
+      });
+      const pane = $(body.dataset.preview);
+      if (res.ok && pane && body.value === sent) replace(pane, await res.text());
+    };
+    body.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(preview, 300); });
+  }
+  function insertAtCursor(ta, text) {
+    const start = ta.selectionStart ?? ta.value.length, end = ta.selectionEnd ?? start;
+    const before = ta.value.slice(0, start), after = ta.value.slice(end);
+    const lead = before && !before.endsWith("\n") ? "\n" : "";
+    ta.value = before + lead + text + "\n" + after;
+    ta.selectionStart = ta.selectionEnd = (before + lead + text + "\n").length;
+    ta.dispatchEvent(new Event("input", { bubbles: true }));
+    ta.focus();
+  }
+  $$("form[data-kb-upload]").forEach((form) => form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const status = $(".kb-upload-status", form), target = $(form.dataset.kbUpload);
+    form.setAttribute("aria-busy", "true");
+    try {
+      const res = await fetch(form.action, {
+        method: "POST", body: new FormData(form), credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrf, "X-Fragment": "1" },
+      });
+      const out = await res.json().catch(() => ({}));
+      if (res.ok && out.markdown && target) {
+        insertAtCursor(target, out.markdown);
+        form.reset();
+        status.textContent = form.dataset.done;
+      } else {
+        status.textContent = out.error || form.dataset.failed;
+      }
+    } catch {
+      status.textContent = form.dataset.failed;
+    } finally {
+      status.hidden = false;
+      form.removeAttribute("aria-busy");
+    }
+  }));
 })();
