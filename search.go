@@ -60,6 +60,8 @@ type SearchCandidate struct {
 	ConversationID string // of a message, and a conversation's own id
 	CreatedAt      time.Time
 	Title, Body    string
+	// Audience and Language are an article's visibility and language.
+	Audience, Language string
 }
 
 // IndexTask is a document whose source changed and that the indexer must

@@ -9,6 +9,7 @@ import (
 
 	"kesher"
 	"kesher/internal/analyze"
+	"kesher/internal/markdown"
 	"kesher/internal/search"
 )
 
@@ -101,6 +102,13 @@ func (d *Desk) Search(ctx context.Context, r SearchRequest) ([]*SearchHit, strin
 	if err != nil {
 		return nil, "", err
 	}
+	return d.find(ctx, q, f, offset, orDefault(r.Limit, 20))
+}
+
+// find runs q through search.Find on the documents f selects and returns
+// the ranked hits from offset, at most limit of them, and the cursor of
+// the next page.
+func (d *Desk) find(ctx context.Context, q search.Query, f kesher.SearchFilter, offset, limit int) ([]*SearchHit, string, error) {
 	// found holds the documents behind the candidates of Find's last
 	// match, in the same order.
 	var found []*kesher.SearchCandidate
@@ -115,7 +123,6 @@ func (d *Desk) Search(ctx context.Context, r SearchRequest) ([]*SearchHit, strin
 	if err != nil {
 		return nil, "", err
 	}
-	limit := orDefault(r.Limit, 20)
 	if offset >= len(ranked) {
 		return []*SearchHit{}, "", nil
 	}
@@ -144,6 +151,7 @@ func (d *Desk) candidates(found []*kesher.SearchCandidate) []search.Candidate {
 		wg.Go(func() {
 			for i := start; i < min(start+size, len(found)); i++ {
 				c := found[i]
+				c.Body = searchText(c.Kind, c.Body)
 				out[i] = search.Candidate{Doc: d.searcher.Document(c.Title, c.Body), Age: now.Sub(c.CreatedAt),
 					Evergreen: c.Kind == kesher.SearchCustomer || c.Kind == kesher.SearchArticle}
 			}
@@ -151,6 +159,15 @@ func (d *Desk) candidates(found []*kesher.SearchCandidate) []search.Candidate {
 	}
 	wg.Wait()
 	return out
+}
+
+// searchText is the text of a document as search reads it: an article's
+// Markdown as the words a reader sees.
+func searchText(kind kesher.SearchKind, body string) string {
+	if kind == kesher.SearchArticle {
+		return markdown.Text(body)
+	}
+	return body
 }
 
 // snippet shows where a hit matched: in its body, else in its title.
@@ -228,7 +245,7 @@ func (d *Desk) IndexPending(ctx context.Context) (int, error) {
 	for i, s := range sources {
 		e := &kesher.IndexEntry{IndexSource: *s}
 		if !s.Gone {
-			doc := d.searcher.Document(s.Title, s.Body)
+			doc := d.searcher.Document(s.Title, searchText(s.Kind, s.Body))
 			e.Base, e.Loose = doc.Base, doc.Loose
 		}
 		entries[i] = e

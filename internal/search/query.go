@@ -185,3 +185,25 @@ func (s *Searcher) prefixesOf(exact string) []string {
 	}
 	return out
 }
+
+// About returns a query for the documents about text, such as the
+// articles that answer a customer's message: any of its distinct words,
+// very common ones left out, at most max of them in the order they first
+// appear. Ranking then prefers documents with more of them, and rarer
+// ones.
+func (s *Searcher) About(text string, max int) Query {
+	q := Query{Any: true}
+	seen := map[string]bool{}
+	for _, t := range s.terms(text) {
+		term := Term{Exact: Encode(t.Exact), Base: Encode(t.Base), Loose: Encode(t.Loose)}
+		if len(q.Must) == max {
+			break
+		}
+		if term.Base == "" || len(term.Base) > maxTermSize || stopWords[t.Exact] || seen[term.Base] || utf8.RuneCountInString(t.Base) < 2 {
+			continue
+		}
+		seen[term.Base] = true
+		q.Must = append(q.Must, Group{Terms: []Term{term}})
+	}
+	return q
+}

@@ -147,3 +147,25 @@ func TestPlain(t *testing.T) {
 		}
 	}
 }
+
+func TestAbout(t *testing.T) {
+	var m Memory
+	m.Add("returns", Candidate{Doc: s.Document("מדיניות החזרות", "אפשר להחזיר מוצר תוך 14 יום מיום הקנייה, באריזה המקורית"), Evergreen: true})
+	m.Add("delivery", Candidate{Doc: s.Document("זמני משלוח", "משלוח רגיל מגיע תוך 3 ימי עסקים"), Evergreen: true})
+	m.Add("password", Candidate{Doc: s.Document("איפוס סיסמה", "כך מאפסים את הסיסמה לחשבון"), Evergreen: true})
+	q := s.About("שלום, קיבלתי את המוצר שבור ואני רוצה להחזיר אותו. מה עושים עם המשלוח?", 24)
+	if !q.Any || len(q.Must) < 5 {
+		t.Fatalf("query %+v", q)
+	}
+	for _, g := range q.Must {
+		if g.Stop {
+			t.Errorf("a common word in the query: %+v", g.Terms)
+		}
+	}
+	if got := m.Search(q, 100, 3); len(got) != 2 || got[0] != "returns" {
+		t.Errorf("articles about the message: %v, want returns first, then delivery", got)
+	}
+	if q := s.About("", 24); !q.Empty() {
+		t.Errorf("an empty text gives %+v", q)
+	}
+}

@@ -117,8 +117,13 @@ func (q *queries) Search(ctx context.Context, f kesher.SearchFilter) ([]*kesher.
 		if s == nil || s.Gone {
 			continue // changed since it was indexed; the indexer catches up
 		}
+		// An article's visibility or language may have changed since too:
+		// what it is now decides.
+		if s.Kind == kesher.SearchArticle && (f.Audience != "" && s.Audience != f.Audience || f.Language != "" && s.Language != f.Language) {
+			continue
+		}
 		out = append(out, &kesher.SearchCandidate{Kind: s.Kind, ID: s.ID, ConversationID: s.ConversationID,
-			CreatedAt: s.CreatedAt, Title: s.Title, Body: s.Body})
+			CreatedAt: s.CreatedAt, Title: s.Title, Body: s.Body, Audience: s.Audience, Language: s.Language})
 	}
 	return out, nil
 }
@@ -228,6 +233,8 @@ func (q *queries) sources(ctx context.Context, keys []docKey) (map[docKey]*keshe
 			err = q.eachSource(ctx, out, kind, "SELECT id, conversation_id, created_at, '', body_text FROM messages WHERE id IN ", ids)
 		case kesher.SearchCustomer:
 			err = q.customerSources(ctx, out, ids)
+		case kesher.SearchArticle:
+			err = q.articleSources(ctx, out, ids)
 		default:
 			err = kesher.Errorf(kesher.ECodeValidation, "no documents of kind %q", kind)
 		}
@@ -307,6 +314,35 @@ func (q *queries) customerSources(ctx context.Context, out map[docKey]*kesher.In
 			if s := out[docKey{kesher.SearchCustomer, id}]; s != nil {
 				s.Body = strings.TrimSpace(s.Body + " " + value)
 			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// articleSources loads articles: title, and summary and Markdown body as
+// the body; a draft is Gone, since searches find published articles only.
+func (q *queries) articleSources(ctx context.Context, out map[docKey]*kesher.IndexSource, ids []string) error {
+	for chunk := range slices.Chunk(ids, 500) {
+		var a args
+		rows, err := q.q.QueryContext(ctx, "SELECT id, created_at, title, summary, body, visibility, language, state FROM articles WHERE id IN "+in(&a, chunk), a...)
+		if err != nil {
+			return q.dbErr(err, "article sources")
+		}
+		for rows.Next() {
+			s := &kesher.IndexSource{Kind: kesher.SearchArticle}
+			var created int64
+			var summary, body, state string
+			if err := rows.Scan(&s.ID, &created, &s.Title, &summary, &body, &s.Audience, &s.Language, &state); err != nil {
+				rows.Close()
+				return err
+			}
+			s.CreatedAt, s.Body = fromMicros(created), strings.TrimSpace(summary+"\n\n"+body)
+			s.Gone = state != string(kesher.ArticlePublished)
+			out[docKey{kesher.SearchArticle, s.ID}] = s
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -476,6 +512,7 @@ func (t *tx) RebuildIndex(ctx context.Context, version string) error {
 		"INSERT INTO search_queue (kind, ref_id) SELECT 'message', id FROM messages ORDER BY created_at DESC",
 		"INSERT INTO search_queue (kind, ref_id) SELECT 'conversation', id FROM conversations ORDER BY created_at DESC",
 		"INSERT INTO search_queue (kind, ref_id) SELECT 'customer', id FROM customers WHERE merged_into IS NULL ORDER BY created_at DESC",
+		"INSERT INTO search_queue (kind, ref_id) SELECT 'article', id FROM articles WHERE state = 'published'",
 	} {
 		if _, err := t.q.ExecContext(ctx, query); err != nil {
 			return t.dbErr(err, "search index rebuild")
