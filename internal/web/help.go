@@ -67,6 +67,8 @@ type helpData struct {
 	Lang   string
 	Head   helpHead
 	Crumbs []crumb
+	// Query is what the search box shows: the search on its results page.
+	Query string
 }
 
 type crumb struct{ Name, URL string }

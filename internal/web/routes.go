@@ -26,6 +26,7 @@ var routes = []route{
 	{pattern: "GET /conversations/{id}", access: signedIn, handle: (*Web).conversation},
 	{pattern: "POST /conversations/{id}", access: signedIn, handle: (*Web).update},
 	{pattern: "POST /conversations/{id}/messages", access: signedIn, handle: (*Web).reply},
+	{pattern: "GET /conversations/{id}/articles", access: signedIn, handle: (*Web).suggestedArticles},
 	{pattern: "GET /messages/{id}/original", access: signedIn, handle: (*Web).emailOriginal},
 	{pattern: "POST /conversations/{id}/commitments", access: signedIn, handle: (*Web).createCommitment},
 	{pattern: "POST /commitments/{id}", access: signedIn, handle: (*Web).resolveCommitment},
@@ -109,6 +110,7 @@ var routes = []route{
 	{pattern: "GET /help/{lang}/sections/{id}", access: public, handle: (*Web).helpSection},
 	{pattern: "GET /help/{lang}/articles/{slug}", access: public, handle: (*Web).helpArticle},
 	{pattern: "POST /help/{lang}/articles/{slug}/feedback", access: public, handle: (*Web).helpFeedback},
+	{pattern: "GET /help/{lang}/search", access: public, handle: (*Web).helpSearch},
 	{pattern: "GET /help/{lang}/contact", access: public, handle: (*Web).helpContact},
 	{pattern: "POST /help/{lang}/contact", access: public, maxBody: maxContactBytes, handle: (*Web).helpSubmitContact},
 }

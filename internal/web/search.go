@@ -40,6 +40,7 @@ type searchData struct {
 	Query         searchQuery
 	Conversations []searchConversation
 	Customers     []searchCustomer
+	Articles      []helpResult
 	// Invalid names what was wrong with the query, for the page to say.
 	Invalid  bool
 	Searched bool
@@ -67,7 +68,7 @@ type searchCustomer struct {
 func (w *Web) search(rw http.ResponseWriter, r *http.Request, p *page) error {
 	sq := parseSearchQuery(r.URL.Query())
 	d := &searchData{Query: sq, Statuses: kesher.Statuses, Channels: kesher.Channels,
-		Types: []string{"", "conversations", "customers"}, Owners: []string{"", "me", "none"}}
+		Types: []string{"", "conversations", "customers", "articles"}, Owners: []string{"", "me", "none"}}
 	p.Title, p.Nav, p.Data = p.L.T("search.title"), "inbox", d
 	if sq.Q == "" {
 		w.render(rw, http.StatusOK, "search", p)
@@ -121,6 +122,14 @@ func (w *Web) search(rw http.ResponseWriter, r *http.Request, p *page) error {
 				return err
 			}
 			d.Customers = append(d.Customers, searchCustomer{Customer: c, Snippet: template.HTML(h.Snippet)})
+		case kesher.SearchArticle:
+			a, err := w.desk.Article(r.Context(), h.ID)
+			if kesher.ErrorCode(err) == kesher.ECodeNotFound {
+				continue
+			} else if err != nil {
+				return err
+			}
+			d.Articles = append(d.Articles, helpResult{Article: a, Snippet: template.HTML(h.Snippet)})
 		}
 	}
 	rows, err := w.rows(r.Context(), convs, dir, p.Now)
@@ -149,6 +158,8 @@ func (sq searchQuery) request(loc *time.Location) (desk.SearchRequest, bool) {
 		req.Kinds = []kesher.SearchKind{kesher.SearchConversation, kesher.SearchMessage}
 	case "customers":
 		req.Kinds = []kesher.SearchKind{kesher.SearchCustomer}
+	case "articles":
+		req.Kinds = []kesher.SearchKind{kesher.SearchArticle}
 	default:
 		return req, false
 	}

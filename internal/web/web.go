@@ -55,6 +55,8 @@ type Web struct {
 	// helpLimits limits the help centre's public forms per visitor,
 	// address and email; helpViews makes a reload the same view.
 	helpLimits, helpViews *limiter
+	// helpSearches bounds the help centre's searches per client a minute.
+	helpSearches *limiter
 }
 
 // New builds the UI. It fails only if an embedded template or asset is
@@ -77,6 +79,7 @@ func New(cfg Config) (*Web, error) {
 	}
 	w.limiter = newLimiter(loginWindow, w.clock)
 	w.helpLimits, w.helpViews = newLimiter(helpLimitWindow, w.clock), newLimiter(viewWindow, w.clock)
+	w.helpSearches = newLimiter(time.Minute, w.clock)
 	w.presence = newPresence()
 	w.mux.Handle("GET /static/", w.assets)
 	for _, rt := range routes {

@@ -250,4 +250,48 @@
       form.removeAttribute("aria-busy");
     }
   }));
+
+  // The help centre's search box suggests articles as the visitor types:
+  // the server answers the help-suggest fragment of the search page. An
+  // answer that arrives after a newer keystroke's is dropped.
+  $$("input[data-help-search]").forEach((box) => {
+    const form = box.form, list = $("#help-suggest", form);
+    let timer = 0, asked = 0;
+    const show = (open) => { list.hidden = !open; box.setAttribute("aria-expanded", open ? "true" : "false"); };
+    const suggest = async () => {
+      const q = box.value.trim(), n = ++asked;
+      if (q.length < 2) { show(false); return; }
+      const res = await fetch(form.action + "?" + new URLSearchParams({ q, typing: "1" }), { headers: { "X-Fragment": "1" }, credentials: "same-origin" });
+      if (!res.ok || n !== asked) return;
+      const tpl = document.createElement("template");
+      tpl.innerHTML = (await res.text()).trim();
+      const fresh = tpl.content.firstElementChild;
+      if (!fresh) return;
+      list.replaceChildren(...fresh.childNodes);
+      show(!fresh.hidden);
+    };
+    box.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(suggest, 150); });
+    box.addEventListener("keydown", (ev) => {
+      const links = $$("a", list);
+      if (ev.key === "ArrowDown" && links.length && !list.hidden) { ev.preventDefault(); links[0].focus(); }
+      if (ev.key === "Escape") show(false);
+    });
+    list.addEventListener("keydown", (ev) => {
+      const links = $$("a", list), i = links.indexOf(document.activeElement);
+      if (ev.key === "ArrowDown" && i < links.length - 1) { ev.preventDefault(); links[i + 1].focus(); }
+      if (ev.key === "ArrowUp") { ev.preventDefault(); (i > 0 ? links[i - 1] : box).focus(); }
+      if (ev.key === "Escape") { show(false); box.focus(); }
+    });
+  });
+
+  // Fragments marked data-load fill in after the page shows (the articles
+  // a conversation suggests). Their data-insert buttons put text into the
+  // reply where the cursor is.
+  $$("[data-load]").forEach((el) => refresh(el));
+  document.addEventListener("kesher:swapped", (ev) => $$("[data-load]", ev.detail).forEach((el) => refresh(el)));
+  document.addEventListener("click", (ev) => {
+    const btn = ev.target.closest?.("[data-insert]");
+    const reply = $("#body");
+    if (btn && reply) insertAtCursor(reply, btn.dataset.insert);
+  });
 })();
