@@ -157,7 +157,8 @@ func Search(ctx context.Context, cfg SearchConfig) (SearchReport, error) {
 			}
 		}
 		start := time.Now()
-		for i := 0; time.Since(start) < cfg.Duration && ctx.Err() == nil; i++ {
+		// Every query runs at least once, however slow the machine.
+		for i := 0; (time.Since(start) < cfg.Duration || i < len(mix)) && ctx.Err() == nil; i++ {
 			m := mix[i%len(mix)]
 			t := time.Now()
 			if err := call(m); err != nil {
