@@ -366,6 +366,11 @@ type Store interface {
 	Write(ctx context.Context, fn func(Tx) error) error
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
+	// TuneIndex brings the search index's upkeep up to date after a large
+	// batch of changes: on PostgreSQL it merges the entries waiting in the
+	// GIN index's pending list and refreshes the planner's statistics,
+	// without which it may scan every document for a rare word.
+	TuneIndex(ctx context.Context) error
 	Close() error
 }
 

@@ -136,6 +136,10 @@ func Search(ctx context.Context, cfg SearchConfig) (SearchReport, error) {
 			fmt.Fprintf(progress, "indexed %d of %d in %s\n", rep.Indexed, queued, time.Since(began).Round(time.Second))
 		}
 	}
+	// As the desk's indexer does when its queue runs dry after a backlog.
+	if err := db.TuneIndex(ctx); err != nil {
+		return rep, err
+	}
 	rep.IndexTime = time.Since(began)
 	rep.IndexedMessages = rep.Seed.Messages
 	if rep.IndexBytes, rep.TextBytes, err = db.SearchSizes(ctx); err != nil {

@@ -24,6 +24,9 @@ const (
 	indexBatch      = 2000
 	indexIdlePoll   = 250 * time.Millisecond
 	indexErrorPause = 5 * time.Second
+	// tuneAfter is how many documents the indexer indexes before it tunes
+	// the index (store.TuneIndex) the next time the queue runs dry.
+	tuneAfter = 20_000
 )
 
 // SearchRequest is a search by an agent (or, with Audience "public", for
@@ -192,12 +195,19 @@ func (d *Desk) RunIndexer(ctx context.Context) {
 		d.log.Error("checking the search index", "err", err)
 		sleep(ctx, indexErrorPause)
 	}
+	untuned := 0
 	for ctx.Err() == nil {
 		n, err := d.IndexPending(ctx)
+		untuned += n
 		switch {
 		case err != nil && ctx.Err() == nil:
 			d.log.Error("indexing for search", "err", err)
 			sleep(ctx, indexErrorPause)
+		case n == 0 && untuned >= tuneAfter:
+			if err := d.store.TuneIndex(ctx); err != nil && ctx.Err() == nil {
+				d.log.Error("tuning the search index", "err", err)
+			}
+			untuned = 0
 		case n == 0:
 			sleep(ctx, indexIdlePoll)
 		}

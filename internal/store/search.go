@@ -6,7 +6,6 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"time"
 
 	"kesher"
 	"kesher/internal/search"
@@ -379,29 +378,36 @@ func (t *tx) SaveIndex(ctx context.Context, entries []*kesher.IndexEntry, done [
 	if err != nil {
 		return err
 	}
-	taken := map[int64]bool{} // docids given out in this call
+	var added []*kesher.IndexEntry
 	for _, e := range entries {
 		docid, exists := existing[docKey{e.Kind, e.ID}]
-		if e.Gone {
-			if exists {
-				if err := t.dropDoc(ctx, docid); err != nil {
-					return err
-				}
-			}
-			continue
-		}
-		loose := strings.TrimSpace(e.Loose + " " + kindMarker(e.Kind))
-		if !exists {
-			if docid, err = t.freeDocid(ctx, e.CreatedAt, taken); err != nil {
+		switch {
+		case e.Gone && exists:
+			if err := t.dropDoc(ctx, docid); err != nil {
 				return err
 			}
-			taken[docid] = true
-		}
-		if err := t.putDoc(ctx, exists, docid, e, loose); err != nil {
-			return err
+		case e.Gone:
+		case exists:
+			if err := t.updateDoc(ctx, docid, e); err != nil {
+				return err
+			}
+		default:
+			added = append(added, e)
 		}
 	}
-	return nil
+	if len(added) == 0 {
+		return nil
+	}
+	docids, err := t.freeDocids(ctx, added)
+	if err != nil {
+		return err
+	}
+	return t.insertDocs(ctx, added, docids)
+}
+
+// looseTerms are the entry's loose terms with its kind's marker.
+func looseTerms(e *kesher.IndexEntry) string {
+	return strings.TrimSpace(e.Loose + " " + kindMarker(e.Kind))
 }
 
 // docids returns the docids of the entries' documents that are indexed
@@ -435,60 +441,104 @@ func (t *tx) docids(ctx context.Context, entries []*kesher.IndexEntry) (map[docK
 	return out, nil
 }
 
-// freeDocid returns the first docid of the document's microsecond (or a
-// later one) that no document holds.
-func (t *tx) freeDocid(ctx context.Context, created time.Time, taken map[int64]bool) (int64, error) {
-	for base := micros(created) * docidSlots; ; base += docidSlots {
-		used := map[int64]bool{}
-		rows, err := t.q.QueryContext(ctx, "SELECT docid FROM search_docs WHERE docid >= $1 AND docid < $2", base, base+docidSlots)
-		if err != nil {
-			return 0, t.dbErr(err, "search documents")
+// freeDocids gives each new entry the first docid of its microsecond (or
+// a later one) that no document holds, reading the docids taken in one
+// query on PostgreSQL, where every query is a round trip, and one per
+// entry on SQLite, where a prepared point query costs less than building
+// a new statement.
+func (t *tx) freeDocids(ctx context.Context, entries []*kesher.IndexEntry) ([]int64, error) {
+	used := map[int64]bool{}
+	if t.d == &postgresDialect {
+		bases := make([]int64, len(entries))
+		for i, e := range entries {
+			bases[i] = micros(e.CreatedAt) * docidSlots
 		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return 0, err
+		if err := t.collectDocids(ctx, used, "SELECT s.docid FROM unnest($1::bigint[]) AS b(base) JOIN search_docs s ON s.docid >= b.base AND s.docid < b.base + $2",
+			bases, int64(docidSlots)); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]int64, len(entries))
+	for i, e := range entries {
+		base := micros(e.CreatedAt) * docidSlots
+		for docid := base; ; docid++ {
+			if docid%docidSlots == 0 && (t.d == &sqliteDialect || docid != base) {
+				// Past the slots read so far (all of them, on SQLite).
+				if err := t.collectDocids(ctx, used, "SELECT docid FROM search_docs WHERE docid >= $1 AND docid < $2", docid, docid+docidSlots); err != nil {
+					return nil, err
+				}
 			}
-			used[id] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return 0, err
-		}
-		for id := base; id < base+docidSlots; id++ {
-			if !used[id] && !taken[id] {
-				return id, nil
+			if !used[docid] {
+				out[i], used[docid] = docid, true
+				break
 			}
 		}
 	}
+	return out, nil
 }
 
-func (t *tx) putDoc(ctx context.Context, exists bool, docid int64, e *kesher.IndexEntry, loose string) error {
+// collectDocids adds the docids query returns to used.
+func (t *tx) collectDocids(ctx context.Context, used map[int64]bool, query string, a ...any) error {
+	rows, err := t.q.QueryContext(ctx, query, a...)
+	if err != nil {
+		return t.dbErr(err, "search documents")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		used[id] = true
+	}
+	return rows.Err()
+}
+
+// insertDocs stores new documents under their docids: on PostgreSQL in
+// one statement of arrays, on SQLite row by row through prepared
+// statements.
+func (t *tx) insertDocs(ctx context.Context, entries []*kesher.IndexEntry, docids []int64) error {
 	if t.d == &postgresDialect {
-		terms := search.Doc{Base: e.Base, Loose: loose}.TSVector()
-		if exists {
-			_, err := t.q.ExecContext(ctx, "UPDATE search_docs SET conversation_id = $1, audience = $2, language = $3, terms = $4::tsvector WHERE docid = $5",
-				e.ConversationID, e.Audience, e.Language, terms, docid)
+		n := len(entries)
+		kinds, refs, convs, audiences, langs, terms := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		for i, e := range entries {
+			kinds[i], refs[i], convs[i], audiences[i], langs[i] = string(e.Kind), e.ID, e.ConversationID, e.Audience, e.Language
+			terms[i] = search.Doc{Base: e.Base, Loose: looseTerms(e)}.TSVector()
+		}
+		_, err := t.q.ExecContext(ctx, `INSERT INTO search_docs (docid, kind, ref_id, conversation_id, audience, language, terms)
+			SELECT docid, kind, ref_id, conversation_id, audience, language, terms::tsvector
+			FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+				AS u(docid, kind, ref_id, conversation_id, audience, language, terms)`,
+			docids, kinds, refs, convs, audiences, langs, terms)
+		return t.dbErr(err, "search documents")
+	}
+	for i, e := range entries {
+		if _, err := t.q.ExecContext(ctx, "INSERT INTO search_docs (docid, kind, ref_id, conversation_id, audience, language) VALUES ($1, $2, $3, $4, $5, $6)",
+			docids[i], e.Kind, e.ID, e.ConversationID, e.Audience, e.Language); err != nil {
 			return t.dbErr(err, "search document")
 		}
-		_, err := t.q.ExecContext(ctx, "INSERT INTO search_docs (docid, kind, ref_id, conversation_id, audience, language, terms) VALUES ($1, $2, $3, $4, $5, $6, $7::tsvector)",
-			docid, e.Kind, e.ID, e.ConversationID, e.Audience, e.Language, terms)
-		return t.dbErr(err, "search document")
-	}
-	if exists {
-		if _, err := t.q.ExecContext(ctx, "DELETE FROM search_fts WHERE rowid = $1", docid); err != nil {
+		if _, err := t.q.ExecContext(ctx, "INSERT INTO search_fts (rowid, base, loose) VALUES ($1, $2, $3)", docids[i], e.Base, looseTerms(e)); err != nil {
 			return t.dbErr(err, "search terms")
 		}
-		if _, err := t.q.ExecContext(ctx, "UPDATE search_docs SET conversation_id = $1, audience = $2, language = $3 WHERE docid = $4",
-			e.ConversationID, e.Audience, e.Language, docid); err != nil {
-			return t.dbErr(err, "search document")
-		}
-	} else if _, err := t.q.ExecContext(ctx, "INSERT INTO search_docs (docid, kind, ref_id, conversation_id, audience, language) VALUES ($1, $2, $3, $4, $5, $6)",
-		docid, e.Kind, e.ID, e.ConversationID, e.Audience, e.Language); err != nil {
+	}
+	return nil
+}
+
+// updateDoc stores an indexed document's new terms under its docid.
+func (t *tx) updateDoc(ctx context.Context, docid int64, e *kesher.IndexEntry) error {
+	if t.d == &postgresDialect {
+		_, err := t.q.ExecContext(ctx, "UPDATE search_docs SET conversation_id = $1, audience = $2, language = $3, terms = $4::tsvector WHERE docid = $5",
+			e.ConversationID, e.Audience, e.Language, search.Doc{Base: e.Base, Loose: looseTerms(e)}.TSVector(), docid)
 		return t.dbErr(err, "search document")
 	}
-	_, err := t.q.ExecContext(ctx, "INSERT INTO search_fts (rowid, base, loose) VALUES ($1, $2, $3)", docid, e.Base, loose)
+	if _, err := t.q.ExecContext(ctx, "DELETE FROM search_fts WHERE rowid = $1", docid); err != nil {
+		return t.dbErr(err, "search terms")
+	}
+	if _, err := t.q.ExecContext(ctx, "UPDATE search_docs SET conversation_id = $1, audience = $2, language = $3 WHERE docid = $4",
+		e.ConversationID, e.Audience, e.Language, docid); err != nil {
+		return t.dbErr(err, "search document")
+	}
+	_, err := t.q.ExecContext(ctx, "INSERT INTO search_fts (rowid, base, loose) VALUES ($1, $2, $3)", docid, e.Base, looseTerms(e))
 	return t.dbErr(err, "search terms")
 }
 
@@ -521,6 +571,18 @@ func (t *tx) RebuildIndex(ctx context.Context, version string) error {
 	_, err := t.q.ExecContext(ctx, "INSERT INTO search_state (name, value) VALUES ('analyzer', $1)"+
 		" ON CONFLICT (name) DO UPDATE SET value = excluded.value", version)
 	return t.dbErr(err, "search state")
+}
+
+// TuneIndex merges PostgreSQL's pending GIN entries and refreshes its
+// statistics of the search tables. SQLite's FTS5 merges its segments as
+// it goes, and its planner needs no statistics for the index's queries.
+func (db *DB) TuneIndex(ctx context.Context) error {
+	if db.d != &postgresDialect {
+		return nil
+	}
+	// VACUUM cannot run in a transaction, so not through the writer.
+	_, err := db.reader.ExecContext(ctx, "VACUUM (ANALYZE) search_docs, search_queue")
+	return db.dbErr(err, "search index upkeep")
 }
 
 // SearchSizes returns the bytes the search index takes on disk (its
