@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -230,8 +231,12 @@ func cmdBenchSearch(ctx context.Context, args []string, stdout, stderr io.Writer
 	messages := fs.Int("messages", 1_000_000, "messages to seed and index (conversations are a quarter, customers a tenth)")
 	duration := fs.Duration("duration", 10*time.Second, "measured time of each query run")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	reuse := fs.Bool("reuse", false, "only measure the queries again, on the PostgreSQL database --db that an earlier run seeded and indexed")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *reuse && c.db == "" {
+		return errors.New("bench search: --reuse needs --db, a PostgreSQL database an earlier run left")
 	}
 	stop, err := startCPUProfile(*cpuprofile)
 	if err != nil {
@@ -243,7 +248,7 @@ func cmdBenchSearch(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer cleanup()
-	rep, err := bench.Search(ctx, bench.SearchConfig{DSN: c.db, DataDir: dir, Messages: *messages, Duration: *duration, Progress: stdout})
+	rep, err := bench.Search(ctx, bench.SearchConfig{DSN: c.db, DataDir: dir, Messages: *messages, Duration: *duration, Reuse: *reuse, Progress: stdout})
 	if err != nil {
 		return err
 	}

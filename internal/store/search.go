@@ -4,8 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/jackc/pgx/v5"
 
 	"kesher"
 	"kesher/internal/search"
@@ -54,12 +58,6 @@ func (q *queries) Search(ctx context.Context, f kesher.SearchFilter) ([]*kesher.
 	if q.d == &sqliteDialect {
 		docid = "f.rowid" // FTS5 walks and bounds its own rowids
 	}
-	if !f.From.IsZero() {
-		where = append(where, docid+" >= "+a.add(micros(f.From)*docidSlots))
-	}
-	if !f.To.IsZero() {
-		where = append(where, docid+" < "+a.add(micros(f.To)*docidSlots))
-	}
 	if f.Audience != "" {
 		where = append(where, "(d.kind <> 'article' OR d.audience = "+a.add(f.Audience)+")")
 	}
@@ -86,24 +84,23 @@ func (q *queries) Search(ctx context.Context, f kesher.SearchFilter) ([]*kesher.
 			where = append(where, "c.owner_id IS NULL")
 		}
 	}
-	query := "SELECT " + docid + ", d.kind, d.ref_id FROM " + from + " WHERE " + strings.Join(where, " AND ") +
-		" ORDER BY " + docid + " DESC LIMIT " + a.add(f.Limit)
-	rows, err := q.q.QueryContext(ctx, query, a...)
-	if err != nil {
-		return nil, q.dbErr(err, "search")
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	if !f.From.IsZero() {
+		lo = micros(f.From) * docidSlots
+	}
+	if !f.To.IsZero() {
+		hi = micros(f.To) * docidSlots
 	}
 	var found []docKey
-	for rows.Next() {
-		var docid int64
-		var k docKey
-		if err := rows.Scan(&docid, &k.kind, &k.id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		found = append(found, k)
+	var err error
+	if q.d == &postgresDialect {
+		found, err = q.matchPostgres(ctx, from, strings.Join(where, " AND "), a, lo, hi, f.Limit)
+	} else {
+		where = append(where, docid+" >= "+a.add(lo), docid+" < "+a.add(hi))
+		found, err = q.match(ctx, "SELECT "+docid+", d.kind, d.ref_id FROM "+from+" WHERE "+strings.Join(where, " AND ")+
+			" ORDER BY "+docid+" DESC LIMIT "+a.add(f.Limit), a, nil)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	sources, err := q.sources(ctx, found)
@@ -125,6 +122,93 @@ func (q *queries) Search(ctx context.Context, f kesher.SearchFilter) ([]*kesher.
 			CreatedAt: s.CreatedAt, Title: s.Title, Body: s.Body, Audience: s.Audience, Language: s.Language})
 	}
 	return out, nil
+}
+
+// match runs a search query, appending what it finds to found.
+func (q *queries) match(ctx context.Context, query string, a args, found []docKey) ([]docKey, error) {
+	rows, err := q.q.QueryContext(ctx, query, a...)
+	if err != nil {
+		return nil, q.dbErr(err, "search")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var docid int64
+		var k docKey
+		if err := rows.Scan(&docid, &k.kind, &k.id); err != nil {
+			return nil, err
+		}
+		found = append(found, k)
+	}
+	return found, rows.Err()
+}
+
+// The documents PostgreSQL reads in order before it turns to the index
+// (see matchPostgres).
+const (
+	firstSearchWindow = 2_000
+	maxSearchWindow   = 64_000
+)
+
+// matchPostgres finds the newest limit documents in [lo, hi) that match
+// where, which refers to the documents as d and to what from joins them
+// with; a holds where's arguments.
+//
+// PostgreSQL's GIN index finds every match and leaves them to be sorted,
+// which for a word in every tenth message costs tens of milliseconds, and
+// its planner cannot tell words that come together ("password reset
+// email", a phrase) from words that do not, so left to choose it once
+// read and sorted twenty thousand matches for a second. So the newest
+// documents are read in order and tested, window by window, each window
+// as large as the matches seen so far say is needed, at most
+// maxSearchWindow; when matches are too rare for that, the index finds
+// the rest. The result is the same as one query's.
+func (q *queries) matchPostgres(ctx context.Context, from, where string, a args, lo, hi int64, limit int) ([]docKey, error) {
+	joins := strings.TrimPrefix(from, "search_docs d")
+	var found []docKey
+	window, scanned, hits := firstSearchWindow, 0, 0
+	for top := hi; len(found) < limit && top > lo; {
+		n := len(a)
+		p := func(i int) string { return "$" + strconv.Itoa(n+i) }
+		need := limit - len(found)
+		// Each query is planned for its own words and range: a prepared
+		// statement's generic plan, which PostgreSQL turns to after five
+		// runs, knows neither.
+		if window == 0 {
+			query := "SELECT d.docid, d.kind, d.ref_id FROM " + from + " WHERE " + where + " AND d.docid >= " + p(1) + " AND d.docid < " + p(2) +
+				" ORDER BY d.docid DESC LIMIT " + p(3)
+			return q.match(ctx, query, append(append(args{pgx.QueryExecModeExec}, a...), lo, top, need), found)
+		}
+		query := "SELECT d.docid, d.kind, d.ref_id FROM (SELECT docid, kind, ref_id, conversation_id, audience, language, terms FROM search_docs" +
+			" WHERE docid >= " + p(1) + " AND docid < " + p(2) + " ORDER BY docid DESC LIMIT " + p(3) + ") d" + joins +
+			" WHERE " + where + " ORDER BY d.docid DESC LIMIT " + p(4)
+		before := len(found)
+		var err error
+		if found, err = q.match(ctx, query, append(append(args{pgx.QueryExecModeExec}, a...), lo, top, window, need), found); err != nil {
+			return nil, err
+		}
+		if len(found) == limit {
+			break
+		}
+		var bottom sql.NullInt64
+		if err := q.q.QueryRowContext(ctx, "SELECT MIN(docid) FROM (SELECT docid FROM search_docs WHERE docid >= $1 AND docid < $2 ORDER BY docid DESC LIMIT $3) w",
+			lo, top, window).Scan(&bottom); err != nil {
+			return nil, q.dbErr(err, "search")
+		}
+		if !bottom.Valid {
+			break // nothing older
+		}
+		top = bottom.Int64
+		scanned, hits = scanned+window, hits+len(found)-before
+		// Enough documents for the matches still wanted at the rate seen,
+		// with a margin; the index when that is too many to read.
+		window = 0
+		if hits > 0 {
+			if want := (limit - len(found)) * scanned / hits * 3 / 2; want <= maxSearchWindow {
+				window = max(want, firstSearchWindow)
+			}
+		}
+	}
+	return found, nil
 }
 
 var allKinds = []kesher.SearchKind{kesher.SearchConversation, kesher.SearchMessage, kesher.SearchCustomer, kesher.SearchArticle}

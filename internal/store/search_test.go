@@ -364,6 +364,75 @@ func testSearchSameMicrosecond(t *testing.T, db *store.DB) {
 	}
 }
 
+// testSearchDeep: on a desk of more documents than one search reads in
+// order, a search still finds the newest matches, newest first, whether
+// they are common, need a second window or lie only among the oldest
+// (which PostgreSQL's search leaves to its index), with and without a
+// filter on their conversations.
+func testSearchDeep(t *testing.T, db *store.DB) {
+	cust := createCustomer(t, db, newCustomer("לקוחה", at(1)))
+	open := newConversation(t, db, &kesher.Conversation{CustomerID: cust.ID, Subject: "פתוחה", UpdatedAt: at(1)})
+	solved := newConversation(t, db, &kesher.Conversation{CustomerID: cust.ID, Subject: "נפתרה", Status: kesher.StatusSolved, UpdatedAt: at(1)})
+	const n = 6000
+	ids := make([]string, n) // oldest first
+	write(t, db, func(tx kesher.Tx) error {
+		for i := range n {
+			words := []string{"שגרה"}
+			if i%20 == 0 {
+				words = append(words, "תשלום")
+			}
+			if i < 400 {
+				words = append(words, "ארכיון")
+			}
+			conv := open
+			if i%2 == 1 {
+				conv = solved
+			}
+			m := &kesher.Message{ID: newID(), ConversationID: conv.ID, Direction: kesher.Inbound, Channel: kesher.ChannelEmail,
+				AuthorType: kesher.AuthorCustomer, BodyText: strings.Join(words, " "), Attachments: []kesher.Attachment{}, CreatedAt: at(10 + i)}
+			ids[i] = docKey(kesher.SearchMessage, m.ID)
+			if err := tx.CreateMessage(ctx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	drainIndex(t, db)
+	newest := func(limit int, keep func(i int) bool) []string {
+		var out []string
+		for i := n - 1; i >= 0 && len(out) < limit; i-- {
+			if keep(i) {
+				out = append(out, ids[i])
+			}
+		}
+		return out
+	}
+	messages := []kesher.SearchKind{kesher.SearchMessage}
+	for _, tc := range []struct {
+		name, query string
+		filter      kesher.SearchFilter
+		want        []string
+	}{
+		{"common", "שגרה", kesher.SearchFilter{Kinds: messages, Limit: 200}, newest(200, func(int) bool { return true })},
+		{"one in twenty", "תשלום", kesher.SearchFilter{Kinds: messages, Limit: 200}, newest(200, func(i int) bool { return i%20 == 0 })},
+		{"only the oldest", "ארכיון", kesher.SearchFilter{Kinds: messages, Limit: 200}, newest(200, func(i int) bool { return i < 400 })},
+		{"oldest, in open conversations", "ארכיון", kesher.SearchFilter{Kinds: messages, Limit: 150, Statuses: []kesher.Status{kesher.StatusOpen}},
+			newest(150, func(i int) bool { return i < 400 && i%2 == 0 })},
+		{"within dates", "תשלום", kesher.SearchFilter{Kinds: messages, Limit: 200, From: at(10 + 1000), To: at(10 + 3000)},
+			newest(200, func(i int) bool { return i%20 == 0 && i >= 1000 && i < 3000 })},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q, err := searcher.Parse(tc.query, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, found(t, db, q, tc.filter)); diff != "" {
+				t.Errorf("newest matches (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // TestIndexAcrossNodes: nodes indexing the same queue at once index every
 // document once and leave the queue empty.
 func TestIndexAcrossNodes(t *testing.T) {

@@ -107,6 +107,7 @@ func runSuite(t *testing.T, gc groupCommit, open func(testing.TB) *store.DB) {
 		{"search matches as the reference does", testSearch},
 		{"search follows changes", testSearchChanges},
 		{"search documents of one microsecond", testSearchSameMicrosecond},
+		{"search deeper than one window", testSearchDeep},
 		{"article categories and sections", testArticleCategories},
 		{"articles", testArticles},
 		{"article revisions", testArticleRevisions},
