@@ -3,8 +3,10 @@ package desk_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -263,3 +265,73 @@ func testCallValidation(t *testing.T, f *fixture) {
 }
 
 func asError(err error, e **kesher.Error) bool { return errors.As(err, e) }
+
+// BenchmarkCallEvents measures call-event ingestion through the desk on
+// SQLite: each operation is one call's three events (ringing, answered,
+// ended), so events/s is three per operation. "new callers" makes a
+// customer and a conversation per call; "one caller" threads every call
+// into the same open conversation; "retries" sends each event twice, as
+// a webhook that did not get its answer does; "8 lines at once" records
+// missed calls (ringing, ended: a callback each) from eight goroutines.
+func BenchmarkCallEvents(b *testing.B) {
+	for _, bc := range []struct {
+		name    string
+		number  func(i int) string
+		repeats int
+	}{
+		{"new callers", func(i int) string { return fmt.Sprintf("+9725%08d", i) }, 1},
+		{"one caller", func(int) string { return "+972541234567" }, 1},
+		{"retries", func(i int) string { return fmt.Sprintf("+9725%08d", i) }, 2},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			clock := testkit.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+			d := desk.New(desk.Config{Store: testkit.SQLite(b), Clock: clock})
+			agent, err := d.CreateUser(context.Background(), desk.NewUser{Email: "agent@example.com", Name: "נציגה", Role: kesher.RoleAgent})
+			if err != nil {
+				b.Fatal(err)
+			}
+			events := 0
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				start := clock.Now()
+				for _, r := range []desk.CallReport{
+					{Type: kesher.CallRinging, At: start},
+					{Type: kesher.CallAnswered, At: start.Add(8 * time.Second), AgentID: agent.ID},
+					{Type: kesher.CallEnded, At: start.Add(2 * time.Minute)},
+				} {
+					r.CallID, r.From, r.To = fmt.Sprintf("bench-%d", i), bc.number(i), "03-1234567"
+					for range bc.repeats {
+						if _, err := d.RecordCallEvent(context.Background(), r); err != nil {
+							b.Fatal(err)
+						}
+						events++
+					}
+				}
+				clock.Advance(3 * time.Minute)
+			}
+			b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+	// Eight telephone lines at once: concurrent writes share the group
+	// commit's transactions.
+	b.Run("8 lines at once", func(b *testing.B) {
+		d := desk.New(desk.Config{Store: testkit.SQLite(b)})
+		var n atomic.Int64
+		b.SetParallelism(4) // 4 × GOMAXPROCS (2 here) goroutines
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				i := n.Add(1)
+				start := time.Now().Add(-time.Minute)
+				for _, r := range []desk.CallReport{{Type: kesher.CallRinging, At: start}, {Type: kesher.CallEnded, At: start.Add(30 * time.Second)}} {
+					r.CallID, r.From = fmt.Sprintf("line-%d", i), fmt.Sprintf("+9725%08d", i)
+					if _, err := d.RecordCallEvent(context.Background(), r); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			}
+		})
+		b.ReportMetric(float64(2*n.Load())/b.Elapsed().Seconds(), "events/s")
+	})
+}
