@@ -91,6 +91,7 @@ type Queries interface {
 	Knowledge
 	SearchIndex
 	Portal
+	Calls
 }
 
 // SearchIndex reads the full-text index and the queue of documents
@@ -352,6 +353,8 @@ type Tx interface {
 	PortalTx
 
 	KnowledgeTx
+
+	CallsTx
 }
 
 // Store is the desk's database.

@@ -51,6 +51,11 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		"how long a customer stays signed in to the portal after their last use of it [KESHER_PORTAL_SESSION_LIFETIME]")
 	fs.DurationVar(&c.help.DeflectionWindow, "deflection-window", envDuration("KESHER_DEFLECTION_WINDOW", 24*time.Hour),
 		"how long after a help-centre visit a contact-form conversation still counts against it [KESHER_DEFLECTION_WINDOW]")
+	fs.DurationVar(&c.calls.AnswerTarget, "call-answer-target", envDuration("KESHER_CALL_ANSWER_TARGET", kesher.DefaultAnswerTarget),
+		"how soon a phone call is to be answered [KESHER_CALL_ANSWER_TARGET]")
+	fs.DurationVar(&c.calls.CallbackWithin, "callback-within", envDuration("KESHER_CALLBACK_WITHIN", time.Hour),
+		"how long after a missed call its callback is due [KESHER_CALLBACK_WITHIN]")
+	formKey := fs.String("form-key", env("KESHER_FORM_KEY", ""), "a secret that signs the embeddable contact form's tokens; nodes of one desk share it; empty: one per process [KESHER_FORM_KEY]")
 	live := bus.NewLocal()
 	// Every committed write wakes the job runner, so that the jobs it
 	// enqueued (an email to send) start at once rather than at the next
@@ -100,7 +105,8 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ui, err := web.New(web.Config{Desk: d, Live: live, Logger: log, SetupCode: setupCode, SecureCookies: *secure, PublicURL: *publicURL})
+	ui, err := web.New(web.Config{Desk: d, Live: live, Logger: log, SetupCode: setupCode, SecureCookies: *secure, PublicURL: *publicURL,
+		FormKey: []byte(*formKey)})
 	if err != nil {
 		return err
 	}

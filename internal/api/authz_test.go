@@ -94,6 +94,19 @@ var authMatrix = map[string]authRow{
 	}},
 	"POST /commitments/suggest": {min: kesher.RoleAgent, target: fixed("/commitments/suggest", `{"text": "אחזור אליך בעוד שעתיים"}`)},
 
+	// A PBX's integration user needs only the agent role.
+	"POST /calls/events": {min: kesher.RoleAgent, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		return "/calls/events", fmt.Sprintf(`{"call_id": "pbx-%d", "type": "ringing", "at": "2026-03-01T08:59:50Z", "from": "050-123-4567", "queue": "תמיכה"}`, n)
+	}},
+	"GET /calls": {min: kesher.RoleAgent, target: fixed("/calls?missed=true&agent=me&from=2026-03-01", "")},
+	"GET /calls/{id}": {min: kesher.RoleAgent, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		c, err := f.desk.RecordCallEvent(context.Background(), desk.CallReport{CallID: fmt.Sprintf("get-%d", n), Type: kesher.CallEnded, At: f.clock.Now(), From: "0521112233"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "/calls/" + c.ID, ""
+	}},
+
 	"GET /watchdog":            {min: kesher.RoleAgent, target: fixed("/watchdog", "")},
 	"GET /watchdog/{kind}":     {min: kesher.RoleAgent, target: fixed("/watchdog/unowned", "")},
 	"GET /agents/load":         {min: kesher.RoleLead, target: fixed("/agents/load", "")},

@@ -63,6 +63,10 @@ var routes = []route{
 
 	{method: "GET", path: "/search", handle: (*api).search},
 
+	{method: "POST", path: "/calls/events", handle: (*api).callEvent},
+	{method: "GET", path: "/calls", handle: (*api).listCalls},
+	{method: "GET", path: "/calls/{id}", handle: (*api).getCall},
+
 	{method: "GET", path: "/watchdog", handle: (*api).watchdog},
 	{method: "GET", path: "/watchdog/{kind}", handle: (*api).watchList},
 	{method: "GET", path: "/agents/load", handle: (*api).agentLoads},

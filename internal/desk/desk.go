@@ -39,6 +39,8 @@ type Desk struct {
 	searcher *search.Searcher
 	// portal: see Config.Portal.
 	portal PortalConfig
+	// calls: see Config.Calls.
+	calls CallConfig
 }
 
 // Config holds what a Desk needs.
@@ -64,6 +66,8 @@ type Config struct {
 	// Portal tunes email proofs and the customer portal; zero fields take
 	// their defaults.
 	Portal PortalConfig
+	// Calls tunes phone calls; zero fields take their defaults.
+	Calls CallConfig
 }
 
 // OwnershipConfig tunes how the desk keeps every request owned (P2, P4,
@@ -128,7 +132,7 @@ func New(cfg Config) *Desk {
 	}
 	return &Desk{store: st, clock: cfg.Clock, log: cfg.Logger, policy: bluemonday.UGCPolicy(), history: cfg.History,
 		cfg: cfg.Ownership.withDefaults(), help: cfg.Help.withDefaults(), defaultCalendar: def, timerDelay: cfg.TimerDelay,
-		searcher: search.New(analyze.Default()), portal: cfg.Portal.withDefaults()}
+		searcher: search.New(analyze.Default()), portal: cfg.Portal.withDefaults(), calls: cfg.Calls.withDefaults()}
 }
 
 // publishing is a Store whose Writes publish the events they append once

@@ -105,61 +105,74 @@ func (d *Desk) createConversation(ctx context.Context, in NewConversation, ids [
 	var conv *kesher.Conversation
 	var msg *kesher.Message
 	err := d.store.Write(ctx, func(tx kesher.Tx) error {
-		if err := checkRefs(ctx, tx, in.OwnerID, in.TeamID, in.Reason); err != nil {
-			return err
-		}
-		cust, err := d.resolveCustomer(ctx, tx, in.Customer, ids)
-		if err != nil {
-			return err
-		}
-		number, err := tx.NextConversationNumber(ctx)
-		if err != nil {
-			return err
-		}
-		now := d.clock.Now()
-		created := timeOr(in.CreatedAt, now)
-		conv = &kesher.Conversation{
-			ID: kesher.NewID(created), Number: number, Subject: in.Subject, Status: kesher.StatusOpen,
-			Priority: in.Priority, Channel: in.Channel, CustomerID: cust.ID, OwnerID: in.OwnerID,
-			TeamID: in.TeamID, Reason: in.Reason, Tags: tags, CreatedAt: created, UpdatedAt: created,
-		}
-		if conv.Subject == "" {
-			conv.Subject = subjectFrom(in.Message.BodyText)
-		}
-		// The first message's activity fields go into the conversation's
-		// insert: an update right after it would rewrite every index of the
-		// row, the largest single cost of intake.
-		msg = d.newMessage(ctx, conv, in.Message)
-		fx, err := d.onMessage(ctx, tx, conv, msg, in.Message.managerAsk, &routing{
-			channel: conv.Channel, reason: conv.Reason, language: cust.Language, priority: conv.Priority,
-		})
-		if err != nil {
-			return err
-		}
-		if err := tx.CreateConversation(ctx, conv); err != nil {
-			return err
-		}
-		e := d.event(ctx, kesher.EventConversationCreated, map[string]any{
-			"number": number, "subject": conv.Subject, "channel": conv.Channel, "priority": conv.Priority,
-			"owner_id": conv.OwnerID, "team_id": conv.TeamID, "reason": conv.Reason, "tags": conv.Tags,
-		})
-		e.ConversationID, e.CustomerID, e.CreatedAt = conv.ID, cust.ID, created
-		if err := tx.AppendEvent(ctx, e); err != nil {
-			return err
-		}
-		if err := d.recordMessage(ctx, tx, conv, msg); err != nil {
-			return err
-		}
-		if in.alsoRecord != nil {
-			if err := in.alsoRecord(ctx, tx, conv); err != nil {
-				return err
-			}
-		}
-		if changed, err := d.record(ctx, tx, conv, fx); err != nil || !changed {
-			return err
-		}
-		return tx.UpdateConversation(ctx, conv)
+		var err error
+		conv, msg, err = d.openConversation(ctx, tx, in, ids, tags)
+		return err
 	})
+	return conv, msg, err
+}
+
+// openConversation is intake inside tx: it finds or creates the customer
+// and stores the conversation with its first message, their events and
+// what they set off (assignment, clocks, escalation).
+func (d *Desk) openConversation(ctx context.Context, tx kesher.Tx, in NewConversation, ids []kesher.Identity, tags []string) (*kesher.Conversation, *kesher.Message, error) {
+	if err := checkRefs(ctx, tx, in.OwnerID, in.TeamID, in.Reason); err != nil {
+		return nil, nil, err
+	}
+	cust, err := d.resolveCustomer(ctx, tx, in.Customer, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	number, err := tx.NextConversationNumber(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	now := d.clock.Now()
+	created := timeOr(in.CreatedAt, now)
+	conv := &kesher.Conversation{
+		ID: kesher.NewID(created), Number: number, Subject: in.Subject, Status: kesher.StatusOpen,
+		Priority: in.Priority, Channel: in.Channel, CustomerID: cust.ID, OwnerID: in.OwnerID,
+		TeamID: in.TeamID, Reason: in.Reason, Tags: tags, CreatedAt: created, UpdatedAt: created,
+	}
+	if conv.Subject == "" {
+		conv.Subject = subjectFrom(in.Message.BodyText)
+	}
+	// The first message's activity fields go into the conversation's
+	// insert: an update right after it would rewrite every index of the
+	// row, the largest single cost of intake.
+	msg := d.newMessage(ctx, conv, in.Message)
+	fx, err := d.onMessage(ctx, tx, conv, msg, in.Message.managerAsk, &routing{
+		channel: conv.Channel, reason: conv.Reason, language: cust.Language, priority: conv.Priority,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := tx.CreateConversation(ctx, conv); err != nil {
+		return nil, nil, err
+	}
+	e := d.event(ctx, kesher.EventConversationCreated, map[string]any{
+		"number": number, "subject": conv.Subject, "channel": conv.Channel, "priority": conv.Priority,
+		"owner_id": conv.OwnerID, "team_id": conv.TeamID, "reason": conv.Reason, "tags": conv.Tags,
+	})
+	e.ConversationID, e.CustomerID, e.CreatedAt = conv.ID, cust.ID, created
+	if err := tx.AppendEvent(ctx, e); err != nil {
+		return nil, nil, err
+	}
+	if err := d.recordMessage(ctx, tx, conv, msg); err != nil {
+		return nil, nil, err
+	}
+	if in.alsoRecord != nil {
+		if err := in.alsoRecord(ctx, tx, conv); err != nil {
+			return nil, nil, err
+		}
+	}
+	changed, err := d.record(ctx, tx, conv, fx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if changed {
+		err = tx.UpdateConversation(ctx, conv)
+	}
 	return conv, msg, err
 }
 

@@ -113,6 +113,7 @@ func runSuite(t *testing.T, gc groupCommit, open func(testing.TB) *store.DB) {
 		{"article revisions", testArticleRevisions},
 		{"article images", testArticleImages},
 		{"help centre activity", testHelpActivity},
+		{"calls", testCalls},
 	}
 	if gc {
 		tests = append(tests, suiteTest{"group commit batch", testGroupCommitBatch})

@@ -83,8 +83,10 @@ type proposalView struct {
 type threadItem struct {
 	Message    *kesher.Message
 	AuthorName string
-	Handoff    *handoffNote
-	At         time.Time
+	// Call is the phone call the message describes, nil for others.
+	Call    *callView
+	Handoff *handoffNote
+	At      time.Time
 }
 
 type handoffNote struct {
@@ -141,6 +143,9 @@ func (w *Web) conversationData(ctx context.Context, id string) (*conversationDat
 	}
 	d.History = history
 	if err := w.thread(ctx, d); err != nil {
+		return nil, err
+	}
+	if err := w.calls(ctx, d); err != nil {
 		return nil, err
 	}
 	if err := w.ownership(ctx, d); err != nil {

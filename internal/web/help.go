@@ -459,16 +459,27 @@ func orText(s, def string) string {
 	return s
 }
 
-// helpContactData is the contact form: what was typed and what went wrong,
-// or that it was sent.
-type helpContactData struct {
-	helpData
+// contactForm is a contact form (the help centre's or the embeddable
+// one): what was typed and what went wrong, or that it was sent.
+type contactForm struct {
 	Name, Email, Subject, Message string
 	Errors                        map[string]string
 	// Problem is a catalogue key shown above the form.
 	Problem   string
 	Sent      bool
 	MaxLength int
+}
+
+// contactFormOf reads a contact form's post.
+func contactFormOf(r *http.Request) contactForm {
+	return contactForm{Name: r.PostFormValue("name"), Email: r.PostFormValue("email"), Subject: r.PostFormValue("subject"),
+		Message: r.PostFormValue("message"), Errors: map[string]string{}, MaxLength: desk.MaxContactMessage}
+}
+
+// helpContactData is the help centre's contact page.
+type helpContactData struct {
+	helpData
+	contactForm
 }
 
 func (w *Web) helpContact(rw http.ResponseWriter, r *http.Request, p *page) error {
@@ -479,7 +490,7 @@ func (w *Web) helpContact(rw http.ResponseWriter, r *http.Request, p *page) erro
 	d.Head.Description = p.L.T("help.contact.description")
 	d.Crumbs = append(d.Crumbs, crumb{p.L.T("help.contact.title"), helpPath(d.Lang, "contact")})
 	p.Title = p.L.T("help.contact.title")
-	p.Data = &helpContactData{helpData: d, Sent: r.URL.Query().Get("sent") == "1", MaxLength: desk.MaxContactMessage, Errors: map[string]string{}}
+	p.Data = &helpContactData{helpData: d, contactForm: contactForm{Sent: r.URL.Query().Get("sent") == "1", MaxLength: desk.MaxContactMessage, Errors: map[string]string{}}}
 	w.renderHelp(rw, http.StatusOK, "help_contact", p)
 	return nil
 }
@@ -490,8 +501,7 @@ func (w *Web) helpContact(rw http.ResponseWriter, r *http.Request, p *page) erro
 const honeypotField = "website"
 
 // helpSubmitContact opens a conversation from the contact form. Bad fields
-// are shown beside them with what was typed and nothing is created; the
-// posts of one address and of one email are limited per hour.
+// are shown beside them with what was typed and nothing is created.
 func (w *Web) helpSubmitContact(rw http.ResponseWriter, r *http.Request, p *page) error {
 	d, visitor, err := w.helpStart(rw, r, p, "contact")
 	if err != nil {
@@ -500,36 +510,50 @@ func (w *Web) helpSubmitContact(rw http.ResponseWriter, r *http.Request, p *page
 	d.Head.Description = p.L.T("help.contact.description")
 	d.Crumbs = append(d.Crumbs, crumb{p.L.T("help.contact.title"), helpPath(d.Lang, "contact")})
 	p.Title = p.L.T("help.contact.title")
-	f := &helpContactData{helpData: d, Name: r.PostFormValue("name"), Email: r.PostFormValue("email"), Subject: r.PostFormValue("subject"),
-		Message: r.PostFormValue("message"), Errors: map[string]string{}, MaxLength: desk.MaxContactMessage}
+	f := &helpContactData{helpData: d, contactForm: contactFormOf(r)}
 	p.Data = f
-	sent := helpPath(d.Lang, "contact") + "?sent=1"
-	addrKey, emailKey := "contact-addr:"+clientAddr(r), "contact-email:"+strings.ToLower(strings.TrimSpace(f.Email))
+	status, err := w.submitContact(r, "contact", &f.contactForm, visitor, d.Lang)
+	if err != nil {
+		return err
+	}
+	if status == http.StatusSeeOther {
+		redirect(rw, r, helpPath(d.Lang, "contact")+"?sent=1")
+		return nil
+	}
+	w.renderHelp(rw, status, "help_contact", p)
+	return nil
+}
+
+// submitContact opens a conversation from a contact form's post f, in
+// the visitor's language, through the desk's intake, and returns the
+// status to answer with: 303 when it was sent, 429 when the client address
+// (contactPerAddress an hour) or the email (contactPerEmail) posted too
+// often, with f.Problem, and 422 with f.Errors for bad fields, when
+// nothing was created. A post that fills the trap field is answered as a
+// sent one and creates nothing. scope keeps each form's counts apart.
+func (w *Web) submitContact(r *http.Request, scope string, f *contactForm, visitor kesher.VisitorID, lang string) (int, error) {
+	addrKey, emailKey := scope+"-addr:"+clientAddr(r), scope+"-email:"+strings.ToLower(strings.TrimSpace(f.Email))
 	okAddr, _ := w.helpLimits.allowed(addrKey, contactPerAddress)
 	okEmail, _ := w.helpLimits.allowed(emailKey, contactPerEmail)
 	if !okAddr || !okEmail {
 		f.Problem = "help.contact.rate_limited"
-		w.renderHelp(rw, http.StatusTooManyRequests, "help_contact", p)
-		return nil
+		return http.StatusTooManyRequests, nil
 	}
 	if r.PostFormValue(honeypotField) != "" {
 		w.helpLimits.record(addrKey)
-		w.log.Info("web: help centre contact form: the trap field was filled; nothing created", "addr", clientAddr(r))
-		redirect(rw, r, sent)
-		return nil
+		w.log.Info("web: contact form: the trap field was filled; nothing created", "form", scope, "addr", clientAddr(r))
+		return http.StatusSeeOther, nil
 	}
-	_, err = w.desk.SubmitHelpContact(r.Context(), desk.HelpContact{Visitor: visitor, Language: d.Lang, Name: f.Name, Email: f.Email,
+	_, err := w.desk.SubmitHelpContact(r.Context(), desk.HelpContact{Visitor: visitor, Language: lang, Name: f.Name, Email: f.Email,
 		Subject: f.Subject, Message: strings.ReplaceAll(f.Message, "\r\n", "\n")})
 	if fields := validationFields(err); fields != nil {
 		f.Errors = fields
-		w.renderHelp(rw, http.StatusUnprocessableEntity, "help_contact", p)
-		return nil
+		return http.StatusUnprocessableEntity, nil
 	}
 	if err != nil {
-		return err
+		return 0, err
 	}
 	w.helpLimits.record(addrKey)
 	w.helpLimits.record(emailKey)
-	redirect(rw, r, sent)
-	return nil
+	return http.StatusSeeOther, nil
 }

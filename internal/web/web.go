@@ -36,6 +36,10 @@ type Config struct {
 	// in and says so. The help centre's absolute URLs (canonical links,
 	// the sitemap) use it too, else the address each request came to.
 	PublicURL string
+	// FormKey signs the tokens of the embeddable contact form; nodes that
+	// share a database share it, so a form shown by one is accepted by
+	// the others. Empty makes a key for this process alone.
+	FormKey []byte
 }
 
 // Web is the UI's handler.
@@ -57,13 +61,18 @@ type Web struct {
 	helpLimits, helpViews *limiter
 	// helpSearches bounds the help centre's searches per client a minute.
 	helpSearches *limiter
+	// formKey signs the embeddable form's tokens.
+	formKey []byte
 }
 
 // New builds the UI. It fails only if an embedded template or asset is
 // broken, which the package's tests catch first.
 func New(cfg Config) (*Web, error) {
 	w := &Web{desk: cfg.Desk, live: cfg.Live, log: cfg.Logger, clock: cfg.Clock, setupCode: cfg.SetupCode,
-		secure: cfg.SecureCookies, mux: http.NewServeMux(), publicURL: cfg.PublicURL}
+		secure: cfg.SecureCookies, mux: http.NewServeMux(), publicURL: cfg.PublicURL, formKey: cfg.FormKey}
+	if len(w.formKey) == 0 {
+		w.formKey = newFormKey()
+	}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
 	}
@@ -88,6 +97,11 @@ func New(cfg Config) (*Web, error) {
 	for _, rt := range portalRoutes {
 		w.mux.Handle(rt.pattern, w.portalHandler(rt))
 	}
+	// The embeddable form stands apart from the route table: it has no
+	// session and its own token instead of the CSRF cookie (forms.go).
+	w.mux.HandleFunc("GET "+formPath, w.showForm)
+	w.mux.HandleFunc("POST "+formPath, w.submitForm)
+	w.mux.HandleFunc("GET "+formPath+"/token", w.serveFormToken)
 	return w, nil
 }
 
