@@ -19,6 +19,9 @@ type ChatVisitor struct {
 	// Email is the address the visitor gave; it joins the visitor to the
 	// customer who owns it only once the visitor proves it (ProofID).
 	Email string `json:"email"`
+	// EmailReplies sends agents' replies to Email too: the visitor left
+	// the address because no agent was online to chat.
+	EmailReplies bool `json:"email_replies"`
 	// ProofID is the email proof that, once followed, joins the visitor's
 	// timeline to the customer who owns Email.
 	ProofID string `json:"proof_id"`

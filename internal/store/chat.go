@@ -6,13 +6,13 @@ import (
 	"kesher"
 )
 
-const chatVisitorColumns = "id, customer_id, token_hash, name, email, proof_id, conversation_id, language, created_at, last_seen_at"
+const chatVisitorColumns = "id, customer_id, token_hash, name, email, email_replies, proof_id, conversation_id, language, created_at, last_seen_at"
 
 func scanChatVisitor(s scanner) (*kesher.ChatVisitor, error) {
 	var v kesher.ChatVisitor
 	var customer, proof, conv *string
-	var created, seen int64
-	if err := s.Scan(&v.ID, &customer, &v.TokenHash, &v.Name, &v.Email, &proof, &conv, &v.Language, &created, &seen); err != nil {
+	var created, seen, replies int64
+	if err := s.Scan(&v.ID, &customer, &v.TokenHash, &v.Name, &v.Email, &replies, &proof, &conv, &v.Language, &created, &seen); err != nil {
 		return nil, err
 	}
 	for _, f := range []struct {
@@ -23,6 +23,7 @@ func scanChatVisitor(s scanner) (*kesher.ChatVisitor, error) {
 			*f.dst = *f.src
 		}
 	}
+	v.EmailReplies = replies != 0
 	v.CreatedAt, v.LastSeenAt = fromMicros(created), fromMicros(seen)
 	return &v, nil
 }
@@ -58,14 +59,14 @@ func (q *queries) ChatVisitorByConversation(ctx context.Context, conversationID 
 
 // CreateChatVisitor inserts a visitor.
 func (t *tx) CreateChatVisitor(ctx context.Context, v *kesher.ChatVisitor) error {
-	return t.insert(ctx, "chat visitor "+v.ID, "INSERT INTO chat_visitors ("+chatVisitorColumns+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-		args{v.ID, nullable(v.CustomerID), v.TokenHash, v.Name, v.Email, nullable(v.ProofID), nullable(v.ConversationID), v.Language,
-			micros(v.CreatedAt), micros(v.LastSeenAt)})
+	return t.insert(ctx, "chat visitor "+v.ID, "INSERT INTO chat_visitors ("+chatVisitorColumns+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+		args{v.ID, nullable(v.CustomerID), v.TokenHash, v.Name, v.Email, boolInt(v.EmailReplies), nullable(v.ProofID), nullable(v.ConversationID),
+			v.Language, micros(v.CreatedAt), micros(v.LastSeenAt)})
 }
 
 // UpdateChatVisitor saves a visitor's mutable fields.
 func (t *tx) UpdateChatVisitor(ctx context.Context, v *kesher.ChatVisitor) error {
-	return t.exec(ctx, "chat visitor "+v.ID, "UPDATE chat_visitors SET customer_id = $2, name = $3, email = $4, proof_id = $5, "+
-		"conversation_id = $6, language = $7, last_seen_at = $8 WHERE id = $1",
-		v.ID, nullable(v.CustomerID), v.Name, v.Email, nullable(v.ProofID), nullable(v.ConversationID), v.Language, micros(v.LastSeenAt))
+	return t.exec(ctx, "chat visitor "+v.ID, "UPDATE chat_visitors SET customer_id = $2, name = $3, email = $4, email_replies = $5, proof_id = $6, "+
+		"conversation_id = $7, language = $8, last_seen_at = $9 WHERE id = $1",
+		v.ID, nullable(v.CustomerID), v.Name, v.Email, boolInt(v.EmailReplies), nullable(v.ProofID), nullable(v.ConversationID), v.Language, micros(v.LastSeenAt))
 }

@@ -25,6 +25,7 @@ func testChatVisitors(t *testing.T, db *store.DB) {
 	cust := createCustomer(t, db, newCustomer("אורח", at(1), kesher.Identity{Kind: kesher.IdentityChat, Value: v.ID}))
 	conv := newConversation(t, db, &kesher.Conversation{CustomerID: cust.ID, Channel: kesher.ChannelChat, Subject: "שלום", UpdatedAt: at(1)})
 	v.CustomerID, v.ConversationID, v.Name, v.Email, v.ProofID, v.LastSeenAt = cust.ID, conv.ID, "דנה", "dana@example.com", newID(), at(5)
+	v.EmailReplies = true
 	write(t, db, func(tx kesher.Tx) error { return tx.UpdateChatVisitor(ctx, v) })
 	for name, find := range map[string]func() (*kesher.ChatVisitor, error){
 		"ChatVisitor":               func() (*kesher.ChatVisitor, error) { return db.ChatVisitor(ctx, v.ID) },
