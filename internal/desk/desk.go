@@ -39,6 +39,11 @@ type Desk struct {
 	searcher *search.Searcher
 	// portal: see Config.Portal.
 	portal PortalConfig
+	// chat: see Config.Chat.
+	chat ChatConfig
+	// pub carries the chat's typing indicators and read marks, which are
+	// published without being stored; nil publishes nothing.
+	pub kesher.Publisher
 }
 
 // Config holds what a Desk needs.
@@ -64,6 +69,8 @@ type Config struct {
 	// Portal tunes email proofs and the customer portal; zero fields take
 	// their defaults.
 	Portal PortalConfig
+	// Chat tunes the chat channel; zero fields take their defaults.
+	Chat ChatConfig
 }
 
 // OwnershipConfig tunes how the desk keeps every request owned (P2, P4,
@@ -128,7 +135,7 @@ func New(cfg Config) *Desk {
 	}
 	return &Desk{store: st, clock: cfg.Clock, log: cfg.Logger, policy: bluemonday.UGCPolicy(), history: cfg.History,
 		cfg: cfg.Ownership.withDefaults(), help: cfg.Help.withDefaults(), defaultCalendar: def, timerDelay: cfg.TimerDelay,
-		searcher: search.New(analyze.Default()), portal: cfg.Portal.withDefaults()}
+		searcher: search.New(analyze.Default()), portal: cfg.Portal.withDefaults(), chat: cfg.Chat.withDefaults(), pub: cfg.Publisher}
 }
 
 // publishing is a Store whose Writes publish the events they append once
