@@ -35,6 +35,8 @@ type common struct {
 	// portal tunes sign-in links and portal sessions; serve sets it from
 	// its flags.
 	portal desk.PortalConfig
+	// chat tunes the chat channel; serve sets it from its flags.
+	chat desk.ChatConfig
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -118,7 +120,7 @@ func (c *common) open(ctx context.Context, log *slog.Logger) (*store.DB, *desk.D
 		return nil, nil, fmt.Errorf("open database: %w", err)
 	}
 	return db, desk.New(desk.Config{Store: db, Logger: log, Publisher: c.publisher, TimerDelay: c.timerDelay, Ownership: c.ownership,
-		Portal: c.portal, Help: c.help}), nil
+		Portal: c.portal, Help: c.help, Chat: c.chat}), nil
 }
 
 // describeDB names the database for logs without its password.

@@ -19,6 +19,7 @@ import (
 	"kesher"
 	"kesher/internal/api"
 	"kesher/internal/bus"
+	"kesher/internal/channel/chat"
 	"kesher/internal/channel/email"
 	"kesher/internal/desk"
 	"kesher/internal/jobs"
@@ -51,6 +52,10 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		"how long a customer stays signed in to the portal after their last use of it [KESHER_PORTAL_SESSION_LIFETIME]")
 	fs.DurationVar(&c.help.DeflectionWindow, "deflection-window", envDuration("KESHER_DEFLECTION_WINDOW", 24*time.Hour),
 		"how long after a help-centre visit a contact-form conversation still counts against it [KESHER_DEFLECTION_WINDOW]")
+	fs.IntVar(&c.chat.Limit, "chat-limit", int(envInt("KESHER_CHAT_LIMIT", 5)),
+		"unsolved chats assignment gives one agent at a time [KESHER_CHAT_LIMIT]")
+	chatPerIP := fs.Int("chat-conns-per-ip", int(envInt("KESHER_CHAT_CONNS_PER_IP", chat.DefaultConnsPerIP)),
+		"chat widget connections one network address may hold [KESHER_CHAT_CONNS_PER_IP]")
 	live := bus.NewLocal()
 	// Every committed write wakes the job runner, so that the jobs it
 	// enqueued (an email to send) start at once rather than at the next
@@ -104,10 +109,15 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	chatSrv, err := chat.New(chat.Config{Desk: d, Live: live, ConnsPerIP: *chatPerIP, Logger: log, Registerer: reg})
+	if err != nil {
+		return err
+	}
 	srv := server.New(server.Config{
 		API: api.New(api.Config{Desk: d, Logger: log, MaxBodyBytes: *maxBody,
 			Authenticators: []api.Authenticator{api.BearerToken(d), ui.SessionAuthenticator}}),
 		UI:       ui,
+		Chat:     chatSrv.Handler(),
 		Ready:    db.Ping,
 		Logger:   log,
 		Registry: reg,
@@ -149,6 +159,10 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	// Every node indexes; a document indexed twice is stored once.
 	indexDone := make(chan struct{})
 	go func() { defer close(indexDone); d.RunIndexer(ctx) }()
+	// The chat's connections close as shutdown starts: the HTTP server
+	// does not wait for them, and the widgets reconnect on their own.
+	chatDone := make(chan struct{})
+	go func() { defer close(chatDone); chatSrv.Run(ctx) }()
 	// The IMAP pollers read the mailboxes that fetch their mail over IMAP;
 	// like the SMTP listener, they stop before HTTP drains.
 	pollers, err := email.StartIMAP(ctx, email.IMAPConfig{Desk: d, Logger: log, Registerer: reg})
@@ -176,6 +190,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	err = errors.Join(err, <-mailDone)
 	<-timersDone
 	<-indexDone
+	<-chatDone
 	stopRunner()
 	return errors.Join(err, <-ran)
 }

@@ -1,8 +1,12 @@
 package desk
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"kesher"
@@ -433,4 +437,60 @@ func (d *Desk) AgentsOnline(ctx context.Context) (bool, error) {
 		return next, err
 	})
 	return online, err
+}
+
+// MaxChatUpload is the largest file a visitor may send.
+const MaxChatUpload = 5 << 20
+
+// ChatUploadTypes lists the kinds of file a visitor may send: pictures,
+// PDF documents and plain text, the screenshots, invoices and logs that
+// explain a problem. Others (archives, programs) are refused: nobody
+// opens them safely.
+func ChatUploadTypes() []string {
+	return []string{"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"}
+}
+
+// fileType recognises an upload by its first bytes, "" for a kind not
+// accepted: what the widget claims does not count.
+func fileType(b []byte) string {
+	if t := imageType(b); t != "" {
+		return t
+	}
+	if bytes.HasPrefix(b, []byte("%PDF-")) {
+		return "application/pdf"
+	}
+	if utf8.Valid(b) && !bytes.ContainsRune(b, 0) {
+		return "text/plain"
+	}
+	return ""
+}
+
+// ChatUpload stores a file from a visitor and sends it as a message of its
+// own, deduplicated on clientID like ChatSend.
+//
+// Errors: ECodeTooLarge over MaxChatUpload; ECodeValidation on file (empty
+// or of a type not in ChatUploadTypes) or client_id.
+func (d *Desk) ChatUpload(ctx context.Context, visitorID, clientID, name string, data []byte) (*kesher.Message, error) {
+	if len(data) > MaxChatUpload {
+		return nil, kesher.Errorf(kesher.ECodeTooLarge, "a file is at most %d bytes", MaxChatUpload)
+	}
+	var v kesher.Validation
+	typ := fileType(data)
+	v.Check(len(data) > 0 && typ != "", "file", "invalid")
+	name = strings.TrimSpace(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '/' || r == '\\' {
+			return -1
+		}
+		return r
+	}, name))
+	v.Check(name != "" && utf8.RuneCountInString(name) <= 200, "name", "invalid")
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	a := kesher.Attachment{Filename: name, ContentType: typ, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}
+	if err := d.store.Write(ctx, func(tx kesher.Tx) error { return tx.PutBlob(ctx, a.SHA256, data) }); err != nil {
+		return nil, err
+	}
+	return d.ChatSend(ctx, visitorID, ChatMessage{ClientID: clientID, Attachments: []kesher.Attachment{a}})
 }

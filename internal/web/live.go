@@ -35,6 +35,9 @@ type change struct {
 	Type           string `json:"type"`
 	ConversationID string `json:"conversation_id,omitempty"`
 	CustomerID     string `json:"customer_id,omitempty"`
+	// Actor tells a chat's typing and read marks of the customer from the
+	// agents' own.
+	Actor string `json:"actor,omitempty"`
 }
 
 // live streams server-sent events to one page: "change" for each committed
@@ -88,7 +91,7 @@ func (w *Web) liveStream(rw http.ResponseWriter, r *http.Request, p *page) error
 			if !ok {
 				return nil
 			}
-			err = send("change", change{Type: e.Type, ConversationID: e.ConversationID, CustomerID: e.CustomerID})
+			err = send("change", change{Type: e.Type, ConversationID: e.ConversationID, CustomerID: e.CustomerID, Actor: string(e.ActorType)})
 			if err == nil && sub.Lagged() {
 				err = send("resync", struct{}{})
 			}
