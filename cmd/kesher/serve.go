@@ -163,6 +163,8 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	// does not wait for them, and the widgets reconnect on their own.
 	chatDone := make(chan struct{})
 	go func() { defer close(chatDone); chatSrv.Run(ctx) }()
+	// So do the agents' pages' live streams, which would hold the drain.
+	go func() { <-ctx.Done(); ui.CloseStreams() }()
 	// The IMAP pollers read the mailboxes that fetch their mail over IMAP;
 	// like the SMTP listener, they stop before HTTP drains.
 	pollers, err := email.StartIMAP(ctx, email.IMAPConfig{Desk: d, Logger: log, Registerer: reg})

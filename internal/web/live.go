@@ -87,6 +87,8 @@ func (w *Web) liveStream(rw http.ResponseWriter, r *http.Request, p *page) error
 		select {
 		case <-r.Context().Done():
 			return nil
+		case <-w.closing:
+			return nil
 		case e, ok := <-sub.C():
 			if !ok {
 				return nil

@@ -122,7 +122,13 @@
       const el = $("#presence");
       if (el && p.conversation_id === conv) { el.textContent = p.text; el.hidden = !p.text; }
     });
-    src.addEventListener("resync", () => $$("[data-live-all], [data-live-conv]").forEach((el) => soon(el)));
+    const resync = () => $$("[data-live-all], [data-live-conv]").forEach((el) => soon(el));
+    src.addEventListener("resync", resync);
+    // A stream that broke (a restart, a network change) missed what
+    // happened meanwhile: once it is back, the page reads it all again.
+    let broken = false;
+    src.addEventListener("error", () => { broken = true; });
+    src.addEventListener("open", () => { if (broken) { broken = false; resync(); } });
   }
   if (document.body.dataset.live === "on") startLive();
 
