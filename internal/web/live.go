@@ -35,6 +35,7 @@ type change struct {
 	Type           string `json:"type"`
 	ConversationID string `json:"conversation_id,omitempty"`
 	CustomerID     string `json:"customer_id,omitempty"`
+	MessageID      string `json:"message_id,omitempty"`
 	// Actor tells a chat's typing and read marks of the customer from the
 	// agents' own.
 	Actor string `json:"actor,omitempty"`
@@ -93,7 +94,7 @@ func (w *Web) liveStream(rw http.ResponseWriter, r *http.Request, p *page) error
 			if !ok {
 				return nil
 			}
-			err = send("change", change{Type: e.Type, ConversationID: e.ConversationID, CustomerID: e.CustomerID, Actor: string(e.ActorType)})
+			err = send("change", change{Type: e.Type, ConversationID: e.ConversationID, CustomerID: e.CustomerID, MessageID: e.MessageID, Actor: string(e.ActorType)})
 			if err == nil && sub.Lagged() {
 				err = send("resync", struct{}{})
 			}

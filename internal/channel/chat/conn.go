@@ -64,7 +64,7 @@ type conn struct {
 	ws   *websocket.Conn
 	addr string
 	lang string
-	out  chan frame
+	out  chan *frame
 	// done closes when the connection ends.
 	done chan struct{}
 	once sync.Once
@@ -81,7 +81,7 @@ type conn struct {
 }
 
 func newConn(s *Server, ws *websocket.Conn, addr, lang string) *conn {
-	return &conn{s: s, ws: ws, addr: addr, lang: lang, out: make(chan frame, sendBuffer), done: make(chan struct{}),
+	return &conn{s: s, ws: ws, addr: addr, lang: lang, out: make(chan *frame, sendBuffer), done: make(chan struct{}),
 		tokens: s.cfg.Burst, filled: time.Now()}
 }
 
@@ -249,7 +249,7 @@ func (c *conn) conversation() string {
 // disconnected, and catches up when it reconnects.
 func (c *conn) send(f frame) {
 	select {
-	case c.out <- f:
+	case c.out <- &f:
 	case <-c.done:
 	default:
 		c.close(websocket.StatusTryAgainLater, "too far behind")
