@@ -78,7 +78,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "bench search":
 		return cmdBenchSearch(ctx, rest, stdout, stderr)
 	case "bench chat":
-		return cmdBenchChat(ctx, rest[1:], stdout, stderr)
+		return cmdBenchChat(ctx, rest, stdout, stderr)
 	case "bench timers":
 		return cmdBenchTimers(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
