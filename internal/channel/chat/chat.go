@@ -131,10 +131,14 @@ func (s *Server) Run(ctx context.Context) {
 	sub := s.live.Subscribe(4096)
 	defer sub.Close()
 	defer s.hub.closeAll()
+	ping := time.NewTicker(pingEvery)
+	defer ping.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-ping.C:
+			s.hub.each(func(c *conn) { c.ping() })
 		case e := <-sub.C():
 			s.dispatch(ctx, e)
 			if sub.Lagged() {

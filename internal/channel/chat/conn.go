@@ -64,10 +64,15 @@ type conn struct {
 	ws   *websocket.Conn
 	addr string
 	lang string
-	out  chan *frame
 	// done closes when the connection ends.
 	done chan struct{}
 	once sync.Once
+
+	// queue holds the frames to write; a writer goroutine runs only while
+	// it is not empty, so an idle connection costs no goroutine for it.
+	wmu     sync.Mutex
+	queue   []outgoing
+	writing bool
 
 	mu      sync.Mutex
 	visitor string
@@ -81,17 +86,23 @@ type conn struct {
 }
 
 func newConn(s *Server, ws *websocket.Conn, addr, lang string) *conn {
-	return &conn{s: s, ws: ws, addr: addr, lang: lang, out: make(chan *frame, sendBuffer), done: make(chan struct{}),
+	return &conn{s: s, ws: ws, addr: addr, lang: lang, done: make(chan struct{}),
 		tokens: s.cfg.Burst, filled: time.Now()}
 }
 
+// outgoing is a frame to write, or a ping.
+type outgoing struct {
+	f    *frame
+	ping bool
+}
+
 // serve reads the widget's frames until it goes away. Writes go through
-// one writer goroutine, so a slow widget never holds up the hub.
+// a writer goroutine of their own, so a slow widget never holds up the
+// hub.
 func (c *conn) serve(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer c.close(websocket.StatusNormalClosure, "")
-	go c.write(ctx)
 	for {
 		var f frame
 		_, data, err := c.ws.Read(ctx)
@@ -106,7 +117,12 @@ func (c *conn) serve(ctx context.Context) {
 			c.close(websocket.StatusPolicyViolation, "hello first")
 			return
 		}
-		if err := c.handle(ctx, f); err != nil {
+		// The desk's calls run on a goroutine of their own: the stack they
+		// grow would otherwise stay with this one, which spends its life
+		// waiting on Read, once for every idle connection.
+		handled := make(chan error, 1)
+		go func() { handled <- c.handle(ctx, f) }()
+		if err := <-handled; err != nil {
 			c.s.log.Warn("chat: a frame failed", "type", f.T, "err", err)
 			c.send(frame{T: "error", CID: f.CID, Code: kesher.ErrorCode(err)})
 		}
@@ -247,44 +263,54 @@ func (c *conn) conversation() string {
 
 // send queues a frame; a widget that fell sendBuffer frames behind is
 // disconnected, and catches up when it reconnects.
-func (c *conn) send(f frame) {
+func (c *conn) send(f frame) { c.enqueue(outgoing{f: &f}) }
+
+// ping checks that the widget is still there (and keeps proxies from
+// closing an idle connection).
+func (c *conn) ping() { c.enqueue(outgoing{ping: true}) }
+
+func (c *conn) enqueue(o outgoing) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
 	select {
-	case c.out <- &f:
 	case <-c.done:
+		return
 	default:
-		c.close(websocket.StatusTryAgainLater, "too far behind")
+	}
+	if len(c.queue) >= sendBuffer {
+		go c.close(websocket.StatusTryAgainLater, "too far behind")
+		return
+	}
+	c.queue = append(c.queue, o)
+	if !c.writing {
+		c.writing = true
+		go c.drain()
 	}
 }
 
-func (c *conn) write(ctx context.Context) {
-	ping := time.NewTicker(pingEvery)
-	defer ping.Stop()
+// drain writes the queue until it is empty.
+func (c *conn) drain() {
 	for {
-		select {
-		case <-c.done:
+		c.wmu.Lock()
+		if len(c.queue) == 0 {
+			c.writing, c.queue = false, nil
+			c.wmu.Unlock()
 			return
-		case <-ctx.Done():
+		}
+		o := c.queue[0]
+		c.queue = c.queue[1:]
+		c.wmu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		var err error
+		if o.ping {
+			err = c.ws.Ping(ctx)
+		} else if data, merr := json.Marshal(o.f); merr == nil {
+			err = c.ws.Write(ctx, websocket.MessageText, data)
+		}
+		cancel()
+		if err != nil {
+			c.close(websocket.StatusGoingAway, "")
 			return
-		case f := <-c.out:
-			data, err := json.Marshal(f)
-			if err != nil {
-				continue
-			}
-			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			err = c.ws.Write(wctx, websocket.MessageText, data)
-			cancel()
-			if err != nil {
-				c.close(websocket.StatusGoingAway, "")
-				return
-			}
-		case <-ping.C:
-			pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			err := c.ws.Ping(pctx)
-			cancel()
-			if err != nil {
-				c.close(websocket.StatusGoingAway, "")
-				return
-			}
 		}
 	}
 }
