@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -82,27 +81,6 @@ func waitAgentThread(t *testing.T, ctx context.Context, want []string) {
 	waitList(t, "the agent's thread", func() []string { return agentThread(t, ctx) }, want)
 }
 
-// api calls the REST API as the admin.
-func api(t *testing.T, base, token, method, path, body string, out any) {
-	t.Helper()
-	req, _ := http.NewRequest(method, base+"/api/v1"+path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	if res.StatusCode >= 300 {
-		t.Fatalf("%s %s: %s", method, path, res.Status)
-	}
-	if out != nil {
-		if err := json.NewDecoder(res.Body).Decode(out); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // TestChatWidget: a visitor on a shop's site chats with an agent signed in
 // to the desk in another browser context, in Hebrew: typing and read marks
 // both ways, the chat following the visitor to another page, and the
@@ -117,10 +95,10 @@ func TestChatWidget(t *testing.T) {
 	var users struct {
 		Items []struct{ ID, Email string }
 	}
-	api(t, p.URL, token, "GET", "/users", "", &users)
+	apiCall(t, p.URL, token, "GET", "/api/v1/users", "", &users)
 	for _, u := range users.Items {
 		if u.Email == "dana@example.com" {
-			api(t, p.URL, token, "PATCH", "/users/"+u.ID, `{"availability": "online"}`, nil)
+			apiCall(t, p.URL, token, "PATCH", "/api/v1/users/"+u.ID, `{"availability": "online"}`, nil)
 		}
 	}
 	he := i18n.New("he", nil)
@@ -147,7 +125,7 @@ func TestChatWidget(t *testing.T) {
 	var convs struct {
 		Items []struct{ ID string }
 	}
-	api(t, p.URL, token, "GET", "/conversations?channel=chat", "", &convs)
+	apiCall(t, p.URL, token, "GET", "/api/v1/conversations?channel=chat", "", &convs)
 	if len(convs.Items) != 1 {
 		t.Fatalf("%d chat conversations, want 1", len(convs.Items))
 	}
@@ -212,7 +190,7 @@ func TestChatWidget(t *testing.T) {
 			BodyText  string `json:"body_text"`
 		}
 	}
-	api(t, p2.URL, token, "GET", "/conversations/"+url.PathEscape(conv)+"/messages", "", &msgs)
+	apiCall(t, p2.URL, token, "GET", "/api/v1/conversations/"+url.PathEscape(conv)+"/messages", "", &msgs)
 	var stored []string
 	for _, m := range msgs.Items {
 		stored = append(stored, m.Direction+": "+m.BodyText)
