@@ -92,6 +92,7 @@ type Queries interface {
 	SearchIndex
 	Portal
 	Calls
+	Chat
 }
 
 // SearchIndex reads the full-text index and the queue of documents
@@ -351,6 +352,8 @@ type Tx interface {
 	RebuildIndex(ctx context.Context, version string) error
 
 	PortalTx
+
+	ChatTx
 
 	KnowledgeTx
 

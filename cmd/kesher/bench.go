@@ -283,6 +283,34 @@ func cmdBenchTimers(ctx context.Context, args []string, stdout, stderr io.Writer
 	return nil
 }
 
+func cmdBenchChat(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, c := newFlags("bench chat", stderr)
+	conns := fs.Int("conns", 10000, "visitors, each with a widget connection")
+	rate := fs.Int("rate", 1000, "messages a second, from all visitors together")
+	duration := fs.Duration("duration", 20*time.Second, "how long the visitors write before the node restarts")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if c.db != "" {
+		return fmt.Errorf("bench chat runs one node on SQLite; it takes no --db")
+	}
+	bin, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	dir, cleanup, err := c.scratchDir("chat")
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	res, err := bench.Chat(ctx, bench.ChatConfig{Bin: bin, DataDir: dir, Conns: *conns, Rate: *rate, Duration: *duration, Progress: stdout})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "SQLite, GOMAXPROCS %d\n%s\n%s", runtime.GOMAXPROCS(0), res, bench.Table([]bench.Result{res.Delivery, res.Ack}))
+	return nil
+}
+
 // scratchDir makes a temporary data directory for a benchmark's fresh
 // SQLite database, removed by cleanup; with --db it makes none ("").
 func (c *common) scratchDir(name string) (dir string, cleanup func(), err error) {

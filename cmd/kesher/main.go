@@ -24,7 +24,7 @@ Usage:
   kesher user create --email E --name N --role admin|lead|agent [--password P]
   kesher token create --email E             print a new API token for that user
   kesher demo                               fill an empty database with a demo desk
-  kesher bench seed|query|http|ui|email|timers|search [flags]
+  kesher bench seed|query|http|ui|email|timers|search|chat [flags]
                                             build a large dataset and measure the desk
 
 Every command takes --data DIR (default ./kesher-data, env KESHER_DATA) and
@@ -77,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdBenchEmail(ctx, rest, stdout, stderr)
 	case "bench search":
 		return cmdBenchSearch(ctx, rest, stdout, stderr)
+	case "bench chat":
+		return cmdBenchChat(ctx, rest, stdout, stderr)
 	case "bench timers":
 		return cmdBenchTimers(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":

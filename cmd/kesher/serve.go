@@ -19,6 +19,7 @@ import (
 	"kesher"
 	"kesher/internal/api"
 	"kesher/internal/bus"
+	"kesher/internal/channel/chat"
 	"kesher/internal/channel/email"
 	"kesher/internal/desk"
 	"kesher/internal/jobs"
@@ -56,6 +57,10 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.DurationVar(&c.calls.CallbackWithin, "callback-within", envDuration("KESHER_CALLBACK_WITHIN", time.Hour),
 		"how long after a missed call its callback is due [KESHER_CALLBACK_WITHIN]")
 	formKey := fs.String("form-key", env("KESHER_FORM_KEY", ""), "a secret that signs the embeddable contact form's tokens; nodes of one desk share it; empty: one per process [KESHER_FORM_KEY]")
+	fs.IntVar(&c.chat.Limit, "chat-limit", int(envInt("KESHER_CHAT_LIMIT", 5)),
+		"unsolved chats assignment gives one agent at a time [KESHER_CHAT_LIMIT]")
+	chatPerIP := fs.Int("chat-conns-per-ip", int(envInt("KESHER_CHAT_CONNS_PER_IP", chat.DefaultConnsPerIP)),
+		"chat widget connections one network address may hold [KESHER_CHAT_CONNS_PER_IP]")
 	live := bus.NewLocal()
 	// Every committed write wakes the job runner, so that the jobs it
 	// enqueued (an email to send) start at once rather than at the next
@@ -110,10 +115,15 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	chatSrv, err := chat.New(chat.Config{Desk: d, Live: live, ConnsPerIP: *chatPerIP, Logger: log, Registerer: reg})
+	if err != nil {
+		return err
+	}
 	srv := server.New(server.Config{
 		API: api.New(api.Config{Desk: d, Logger: log, MaxBodyBytes: *maxBody,
 			Authenticators: []api.Authenticator{api.BearerToken(d), ui.SessionAuthenticator}}),
 		UI:       ui,
+		Chat:     chatSrv.Handler(),
 		Ready:    db.Ping,
 		Logger:   log,
 		Registry: reg,
@@ -155,6 +165,12 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	// Every node indexes; a document indexed twice is stored once.
 	indexDone := make(chan struct{})
 	go func() { defer close(indexDone); d.RunIndexer(ctx) }()
+	// The chat's connections close as shutdown starts: the HTTP server
+	// does not wait for them, and the widgets reconnect on their own.
+	chatDone := make(chan struct{})
+	go func() { defer close(chatDone); chatSrv.Run(ctx) }()
+	// So do the agents' pages' live streams, which would hold the drain.
+	go func() { <-ctx.Done(); ui.CloseStreams() }()
 	// The IMAP pollers read the mailboxes that fetch their mail over IMAP;
 	// like the SMTP listener, they stop before HTTP drains.
 	pollers, err := email.StartIMAP(ctx, email.IMAPConfig{Desk: d, Logger: log, Registerer: reg})
@@ -182,6 +198,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	err = errors.Join(err, <-mailDone)
 	<-timersDone
 	<-indexDone
+	<-chatDone
 	stopRunner()
 	return errors.Join(err, <-ran)
 }

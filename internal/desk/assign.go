@@ -72,7 +72,7 @@ func (d *Desk) assign(ctx context.Context, tx kesher.Tx, conv *kesher.Conversati
 		return nil, nil
 	}
 	conv.TeamID = team.ID
-	pick, err := d.pickAgent(ctx, tx, team, rule, strategy)
+	pick, err := d.pickAgent(ctx, tx, team, rule, strategy, r.channel)
 	if err != nil {
 		return nil, err
 	}
@@ -106,8 +106,9 @@ func (d *Desk) recordAssignment(ctx context.Context, tx kesher.Tx, conv *kesher.
 }
 
 // pickAgent chooses among the team's available members, "" when none can
-// take more work.
-func (d *Desk) pickAgent(ctx context.Context, tx kesher.Tx, team *kesher.Team, rule *kesher.AssignmentRule, strategy kesher.Strategy) (string, error) {
+// take more work: none under their capacity or, for a chat, under the
+// chat limit.
+func (d *Desk) pickAgent(ctx context.Context, tx kesher.Tx, team *kesher.Team, rule *kesher.AssignmentRule, strategy kesher.Strategy, ch kesher.Channel) (string, error) {
 	now := d.clock.Now()
 	var candidates []*kesher.User
 	for _, id := range team.MemberIDs {
@@ -134,6 +135,11 @@ func (d *Desk) pickAgent(ctx context.Context, tx kesher.Tx, team *kesher.Team, r
 		return "", err
 	}
 	candidates = slices.DeleteFunc(candidates, func(u *kesher.User) bool { return u.Capacity > 0 && open[u.ID] >= u.Capacity })
+	if ch == kesher.ChannelChat {
+		if candidates, err = d.underChatLimit(ctx, tx, candidates); err != nil {
+			return "", err
+		}
+	}
 	if len(candidates) == 0 {
 		return "", nil
 	}
@@ -165,4 +171,22 @@ func (d *Desk) nextInTurn(ctx context.Context, tx kesher.Tx, ruleID string, cand
 	pick := candidates[i%len(candidates)]
 	rule.LastUserID = pick.ID
 	return pick, tx.SaveAssignmentRule(ctx, rule)
+}
+
+// underChatLimit keeps the candidates who own fewer unsolved chats than
+// the chat limit: a chat needs its agent's attention now, so a few at a
+// time is all one person answers well (P12).
+func (d *Desk) underChatLimit(ctx context.Context, tx kesher.Tx, candidates []*kesher.User) ([]*kesher.User, error) {
+	var keep []*kesher.User
+	for _, u := range candidates {
+		n, err := tx.CountConversations(ctx, kesher.ConversationFilter{OwnerIDs: []string{u.ID}, Channels: []kesher.Channel{kesher.ChannelChat},
+			Statuses: []kesher.Status{kesher.StatusOpen, kesher.StatusPending, kesher.StatusOnHold}}, d.chat.Limit)
+		if err != nil {
+			return nil, err
+		}
+		if n < d.chat.Limit {
+			keep = append(keep, u)
+		}
+	}
+	return keep, nil
 }

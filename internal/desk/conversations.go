@@ -299,7 +299,16 @@ func (d *Desk) AddMessage(ctx context.Context, conversationID string, in NewMess
 		// A reply on the email channel goes out as an email, except one
 		// that an import backdates, that another system already sent (it
 		// has that system's id) or that a replayed history holds.
-		if msg.Direction == kesher.Outbound && msg.Channel == kesher.ChannelEmail && in.CreatedAt.IsZero() && in.ExternalID == "" && !d.history {
+		if msg.Direction != kesher.Outbound || !in.CreatedAt.IsZero() || in.ExternalID != "" || d.history {
+			return nil
+		}
+		// A chat's visitor who left an address while nobody was online
+		// gets the reply by email as well.
+		byEmail, err := repliesByEmail(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		if msg.Channel == kesher.ChannelEmail || byEmail {
 			return d.queueEmail(ctx, tx, c, msg)
 		}
 		return nil

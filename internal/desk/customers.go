@@ -284,32 +284,40 @@ func (d *Desk) MergeCustomers(ctx context.Context, from, into string) (*kesher.C
 		if err != nil {
 			return err
 		}
-		if err := tx.MoveCustomerData(ctx, src.ID, dst.ID); err != nil {
+		if err := d.merge(ctx, tx, src, dst); err != nil {
 			return err
-		}
-		now := d.clock.Now()
-		src.MergedInto, src.UpdatedAt = dst.ID, now
-		if err := tx.UpdateCustomer(ctx, src); err != nil {
-			return err
-		}
-		dst.UpdatedAt = now
-		if dst.Note == "" {
-			dst.Note = src.Note
-		}
-		if err := tx.UpdateCustomer(ctx, dst); err != nil {
-			return err
-		}
-		for _, id := range []string{src.ID, dst.ID} {
-			e := d.event(ctx, kesher.EventCustomerMerged, map[string]any{"from": src.ID, "from_name": src.Name, "into": dst.ID})
-			e.CustomerID = id
-			if err := tx.AppendEvent(ctx, e); err != nil {
-				return err
-			}
 		}
 		merged, err = tx.Customer(ctx, dst.ID)
 		return err
 	})
 	return merged, err
+}
+
+// merge moves everything of src to dst inside tx and records it on both.
+func (d *Desk) merge(ctx context.Context, tx kesher.Tx, src, dst *kesher.Customer) error {
+	if err := tx.MoveCustomerData(ctx, src.ID, dst.ID); err != nil {
+		return err
+	}
+	now := d.clock.Now()
+	src.MergedInto, src.UpdatedAt = dst.ID, now
+	if err := tx.UpdateCustomer(ctx, src); err != nil {
+		return err
+	}
+	dst.UpdatedAt = now
+	if dst.Note == "" {
+		dst.Note = src.Note
+	}
+	if err := tx.UpdateCustomer(ctx, dst); err != nil {
+		return err
+	}
+	for _, id := range []string{src.ID, dst.ID} {
+		e := d.event(ctx, kesher.EventCustomerMerged, map[string]any{"from": src.ID, "from_name": src.Name, "into": dst.ID})
+		e.CustomerID = id
+		if err := tx.AppendEvent(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Customer returns a customer to any signed-in user. A merged customer's id

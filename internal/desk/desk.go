@@ -41,6 +41,11 @@ type Desk struct {
 	portal PortalConfig
 	// calls: see Config.Calls.
 	calls CallConfig
+	// chat: see Config.Chat.
+	chat ChatConfig
+	// pub carries the chat's typing indicators and read marks, which are
+	// published without being stored; nil publishes nothing.
+	pub kesher.Publisher
 }
 
 // Config holds what a Desk needs.
@@ -68,6 +73,8 @@ type Config struct {
 	Portal PortalConfig
 	// Calls tunes phone calls; zero fields take their defaults.
 	Calls CallConfig
+	// Chat tunes the chat channel; zero fields take their defaults.
+	Chat ChatConfig
 }
 
 // OwnershipConfig tunes how the desk keeps every request owned (P2, P4,
@@ -132,7 +139,8 @@ func New(cfg Config) *Desk {
 	}
 	return &Desk{store: st, clock: cfg.Clock, log: cfg.Logger, policy: bluemonday.UGCPolicy(), history: cfg.History,
 		cfg: cfg.Ownership.withDefaults(), help: cfg.Help.withDefaults(), defaultCalendar: def, timerDelay: cfg.TimerDelay,
-		searcher: search.New(analyze.Default()), portal: cfg.Portal.withDefaults(), calls: cfg.Calls.withDefaults()}
+		searcher: search.New(analyze.Default()), portal: cfg.Portal.withDefaults(), calls: cfg.Calls.withDefaults(),
+		chat: cfg.Chat.withDefaults(), pub: cfg.Publisher}
 }
 
 // publishing is a Store whose Writes publish the events they append once

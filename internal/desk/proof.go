@@ -25,9 +25,14 @@ import (
 const (
 	// ProofPortal signs a customer in to the portal.
 	ProofPortal = "portal"
+	// ProofChat joins a chat visitor's timeline to the customer who owns
+	// the address the visitor gave.
+	ProofChat = "chat"
 )
 
-// proofPurposes lists every purpose RequestEmailProof accepts.
+// proofPurposes lists every purpose RequestEmailProof accepts. A chat's
+// proof is asked for by the chat channel alone (ChatIdentify), which ties
+// it to its visitor.
 var proofPurposes = []string{ProofPortal}
 
 // ProofPrefix starts every link secret, so a leaked one is easy to tell
@@ -103,44 +108,53 @@ func (d *Desk) RequestEmailProof(ctx context.Context, in EmailProofRequest) erro
 	if err := v.Err(); err != nil {
 		return err
 	}
-	client := clip(strings.TrimSpace(in.Client), maxClient)
-	cfg := d.portal
 	return d.store.Write(ctx, func(tx kesher.Tx) error {
-		now := d.clock.Now()
-		since := now.Add(-cfg.ProofWindow)
-		limited := kesher.Errorf(kesher.ECodeRateLimited, "too many links were asked for; try again later")
-		if n, err := tx.CountEmailProofs(ctx, kesher.EmailProofFilter{Email: addr, Since: since}, cfg.ProofsPerEmail); err != nil {
-			return err
-		} else if n >= cfg.ProofsPerEmail {
-			return limited
-		}
-		if client != "" {
-			if n, err := tx.CountEmailProofs(ctx, kesher.EmailProofFilter{Client: client, Since: since}, cfg.ProofsPerClient); err != nil {
-				return err
-			} else if n >= cfg.ProofsPerClient {
-				return limited
-			}
-		}
-		cust, err := tx.CustomerByIdentity(ctx, kesher.IdentityEmail, addr)
-		if err != nil && kesher.ErrorCode(err) != kesher.ECodeNotFound {
-			return err
-		}
-		p := &kesher.EmailProof{ID: kesher.NewID(now), Purpose: in.Purpose, Email: addr, Client: client, CreatedAt: now,
-			ExpiresAt: now.Add(cfg.LinkLifetime)}
-		if cust != nil {
-			p.CustomerID = cust.ID
-		}
-		if err := tx.CreateEmailProof(ctx, p); err != nil || cust == nil {
-			return err
-		}
-		if err := d.enqueue(ctx, tx, JobEmailProof, "proof:"+p.ID, EmailProofJob{ProofID: p.ID}); err != nil {
-			return err
-		}
-		// Whoever asked has proved nothing yet: the desk records it.
-		e := d.systemEvent(EventEmailProofRequested, map[string]any{"purpose": p.Purpose, "email": p.Email, "proof_id": p.ID})
-		e.CustomerID = cust.ID
-		return tx.AppendEvent(ctx, e)
+		_, err := d.createEmailProof(ctx, tx, addr, in.Purpose, in.Client)
+		return err
 	})
+}
+
+// createEmailProof records a proof of addr, a normalised address, for
+// purpose inside tx and, when the address belongs to a customer, enqueues
+// its email; it is RequestEmailProof's Write, for callers that need the
+// proof (the chat channel waits on it).
+func (d *Desk) createEmailProof(ctx context.Context, tx kesher.Tx, addr, purpose, client string) (*kesher.EmailProof, error) {
+	client = clip(strings.TrimSpace(client), maxClient)
+	cfg := d.portal
+	now := d.clock.Now()
+	since := now.Add(-cfg.ProofWindow)
+	limited := kesher.Errorf(kesher.ECodeRateLimited, "too many links were asked for; try again later")
+	if n, err := tx.CountEmailProofs(ctx, kesher.EmailProofFilter{Email: addr, Since: since}, cfg.ProofsPerEmail); err != nil {
+		return nil, err
+	} else if n >= cfg.ProofsPerEmail {
+		return nil, limited
+	}
+	if client != "" {
+		if n, err := tx.CountEmailProofs(ctx, kesher.EmailProofFilter{Client: client, Since: since}, cfg.ProofsPerClient); err != nil {
+			return nil, err
+		} else if n >= cfg.ProofsPerClient {
+			return nil, limited
+		}
+	}
+	cust, err := tx.CustomerByIdentity(ctx, kesher.IdentityEmail, addr)
+	if err != nil && kesher.ErrorCode(err) != kesher.ECodeNotFound {
+		return nil, err
+	}
+	p := &kesher.EmailProof{ID: kesher.NewID(now), Purpose: purpose, Email: addr, Client: client, CreatedAt: now,
+		ExpiresAt: now.Add(cfg.LinkLifetime)}
+	if cust != nil {
+		p.CustomerID = cust.ID
+	}
+	if err := tx.CreateEmailProof(ctx, p); err != nil || cust == nil {
+		return p, err
+	}
+	if err := d.enqueue(ctx, tx, JobEmailProof, "proof:"+p.ID, EmailProofJob{ProofID: p.ID}); err != nil {
+		return nil, err
+	}
+	// Whoever asked has proved nothing yet: the desk records it.
+	e := d.systemEvent(EventEmailProofRequested, map[string]any{"purpose": p.Purpose, "email": p.Email, "proof_id": p.ID})
+	e.CustomerID = cust.ID
+	return p, tx.AppendEvent(ctx, e)
 }
 
 // ProofEmail is what the sender needs to mail a proof's link.

@@ -22,6 +22,9 @@ type Config struct {
 	API http.Handler
 	// UI serves every other path: the agent desk's pages and assets.
 	UI http.Handler
+	// Chat, when set, serves the chat widget (/widget.js) and its
+	// connections (/chat/).
+	Chat http.Handler
 	// Ready reports whether the database answers (for /readyz).
 	Ready    func(context.Context) error
 	Logger   *slog.Logger
@@ -54,6 +57,10 @@ func New(cfg Config) *Server {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}))
 	mux.Handle("/api/", cfg.API)
+	if cfg.Chat != nil {
+		mux.Handle("GET /widget.js", cfg.Chat)
+		mux.Handle("/chat/", cfg.Chat)
+	}
 	if cfg.UI != nil {
 		mux.Handle("/", cfg.UI)
 	}

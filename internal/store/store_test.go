@@ -79,6 +79,7 @@ func runSuite(t *testing.T, gc groupCommit, open func(testing.TB) *store.DB) {
 		{"email proofs", testEmailProofs},
 		{"customer sessions", testCustomerSessions},
 		{"last portal sign-in", testLastPortalSignIn},
+		{"chat visitors", testChatVisitors},
 		{"first user", testFirstUser},
 		{"jobs", testJobs},
 		{"job claims", testJobClaims},

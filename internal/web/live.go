@@ -35,6 +35,10 @@ type change struct {
 	Type           string `json:"type"`
 	ConversationID string `json:"conversation_id,omitempty"`
 	CustomerID     string `json:"customer_id,omitempty"`
+	MessageID      string `json:"message_id,omitempty"`
+	// Actor tells a chat's typing and read marks of the customer from the
+	// agents' own.
+	Actor string `json:"actor,omitempty"`
 }
 
 // live streams server-sent events to one page: "change" for each committed
@@ -84,11 +88,13 @@ func (w *Web) liveStream(rw http.ResponseWriter, r *http.Request, p *page) error
 		select {
 		case <-r.Context().Done():
 			return nil
+		case <-w.closing:
+			return nil
 		case e, ok := <-sub.C():
 			if !ok {
 				return nil
 			}
-			err = send("change", change{Type: e.Type, ConversationID: e.ConversationID, CustomerID: e.CustomerID})
+			err = send("change", change{Type: e.Type, ConversationID: e.ConversationID, CustomerID: e.CustomerID, MessageID: e.MessageID, Actor: string(e.ActorType)})
 			if err == nil && sub.Lagged() {
 				err = send("resync", struct{}{})
 			}

@@ -26,6 +26,7 @@ var routes = []route{
 	{pattern: "GET /conversations/{id}", access: signedIn, handle: (*Web).conversation},
 	{pattern: "POST /conversations/{id}", access: signedIn, handle: (*Web).update},
 	{pattern: "POST /conversations/{id}/messages", access: signedIn, handle: (*Web).reply},
+	{pattern: "POST /conversations/{id}/chat-signal", access: signedIn, handle: (*Web).chatSignal},
 	{pattern: "GET /conversations/{id}/articles", access: signedIn, handle: (*Web).suggestedArticles},
 	{pattern: "GET /messages/{id}/original", access: signedIn, handle: (*Web).emailOriginal},
 	{pattern: "POST /conversations/{id}/commitments", access: signedIn, handle: (*Web).createCommitment},

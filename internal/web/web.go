@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"kesher"
@@ -63,13 +64,23 @@ type Web struct {
 	helpSearches *limiter
 	// formKey signs the embeddable form's tokens.
 	formKey []byte
+	// closing ends the live streams (see CloseStreams).
+	closing   chan struct{}
+	closeOnce sync.Once
 }
+
+// CloseStreams ends every page's live stream, as shutdown begins: the
+// HTTP server waits for open requests, and a stream would otherwise hold
+// the shutdown up for its whole drain time. The pages' EventSources
+// reconnect by themselves, to this node when it is back or to another.
+func (w *Web) CloseStreams() { w.closeOnce.Do(func() { close(w.closing) }) }
 
 // New builds the UI. It fails only if an embedded template or asset is
 // broken, which the package's tests catch first.
 func New(cfg Config) (*Web, error) {
 	w := &Web{desk: cfg.Desk, live: cfg.Live, log: cfg.Logger, clock: cfg.Clock, setupCode: cfg.SetupCode,
-		secure: cfg.SecureCookies, mux: http.NewServeMux(), publicURL: cfg.PublicURL, formKey: cfg.FormKey}
+		secure: cfg.SecureCookies, mux: http.NewServeMux(), publicURL: cfg.PublicURL, formKey: cfg.FormKey,
+		closing: make(chan struct{})}
 	if len(w.formKey) == 0 {
 		w.formKey = newFormKey()
 	}

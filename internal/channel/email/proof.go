@@ -22,6 +22,7 @@ import (
 // intro, button, expiry, ignore, closing).
 var proofEmails = map[string]struct{ page, words string }{
 	desk.ProofPortal: {page: "/portal/link", words: "portal.email."},
+	desk.ProofChat:   {page: "/chat/verify", words: "chat.email."},
 }
 
 // sendProof runs a JobEmailProof job: it has the desk issue the proof's

@@ -106,6 +106,12 @@
     const src = new EventSource("/live" + (conv ? "?c=" + encodeURIComponent(conv) : ""));
     src.addEventListener("change", (ev) => {
       const change = JSON.parse(ev.data);
+      // A chat's typing and read marks change nothing stored: they show
+      // beside the thread and refresh no fragment.
+      if (change.type === "chat.typing" || change.type === "chat.read") {
+        if (change.actor === "customer" && change.conversation_id === conv) chatSignal(change.type);
+        return;
+      }
       $$("[data-live-all]").forEach((el) => soon(el));
       if (change.conversation_id) {
         $$(`[data-live-conv="${CSS.escape(change.conversation_id)}"]`).forEach((el) => soon(el, 0));
@@ -116,9 +122,51 @@
       const el = $("#presence");
       if (el && p.conversation_id === conv) { el.textContent = p.text; el.hidden = !p.text; }
     });
-    src.addEventListener("resync", () => $$("[data-live-all], [data-live-conv]").forEach((el) => soon(el)));
+    const resync = () => $$("[data-live-all], [data-live-conv]").forEach((el) => soon(el));
+    src.addEventListener("resync", resync);
+    // A stream that broke (a restart, a network change) missed what
+    // happened meanwhile: once it is back, the page reads it all again.
+    let broken = false;
+    src.addEventListener("error", () => { broken = true; });
+    src.addEventListener("open", () => { if (broken) { broken = false; resync(); } });
   }
   if (document.body.dataset.live === "on") startLive();
+
+  // Chats: the customer's typing and reading show beside the thread; the
+  // agent's typing, and reading what the customer wrote, reach the
+  // customer's widget.
+  let signalTimer = 0;
+  function chatSignal(type) {
+    const el = $("#chat-signal");
+    if (!el) return;
+    el.textContent = type === "chat.typing" ? el.dataset.typing : el.dataset.read;
+    el.hidden = false;
+    clearTimeout(signalTimer);
+    if (type === "chat.typing") signalTimer = setTimeout(() => { el.hidden = true; }, 4000);
+  }
+  function sendSignal(type, messageID = "") {
+    const conv = document.body.dataset.conversation;
+    if (!conv || !$("#chat-signal")) return;
+    fetch("/conversations/" + encodeURIComponent(conv) + "/chat-signal", {
+      method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": csrf },
+      body: new URLSearchParams({ type, message_id: messageID }),
+    }).catch(() => {});
+  }
+  let typedAt = 0, readID = "";
+  document.addEventListener("input", (ev) => {
+    if (!ev.target.closest?.("#composer") || Date.now() - typedAt < 2000) return;
+    typedAt = Date.now();
+    sendSignal("typing");
+  });
+  function markRead() {
+    const last = $$("#thread li.msg.inbound").pop();
+    if (!last || document.visibilityState !== "visible" || last.dataset.message === readID) return;
+    readID = last.dataset.message;
+    sendSignal("read", readID);
+  }
+  document.addEventListener("kesher:swapped", markRead);
+  document.addEventListener("visibilitychange", markRead);
+  markRead();
 
   // Drafts: a textarea with data-draft="key" keeps its text in localStorage
   // until its form is sent.
