@@ -91,6 +91,7 @@ type Queries interface {
 	Knowledge
 	SearchIndex
 	Portal
+	Messaging
 }
 
 // SearchIndex reads the full-text index and the queue of documents
@@ -350,6 +351,8 @@ type Tx interface {
 	RebuildIndex(ctx context.Context, version string) error
 
 	PortalTx
+
+	MessagingTx
 
 	KnowledgeTx
 }

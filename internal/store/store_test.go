@@ -112,6 +112,8 @@ func runSuite(t *testing.T, gc groupCommit, open func(testing.TB) *store.DB) {
 		{"article revisions", testArticleRevisions},
 		{"article images", testArticleImages},
 		{"help centre activity", testHelpActivity},
+		{"channel accounts", testChannelAccounts},
+		{"messaging threads", testMessagingThreads},
 	}
 	if gc {
 		tests = append(tests, suiteTest{"group commit batch", testGroupCommitBatch})
