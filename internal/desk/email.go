@@ -873,7 +873,8 @@ type DeliveryResult struct {
 // maxDeliveryError bounds a stored failure reason.
 const maxDeliveryError = 1000
 
-// RecordDelivery records that an outbound email was sent or failed, and
+// RecordDelivery records that an outbound email, or a message of a
+// messaging channel, was sent or failed, and
 // appends an EventMessageDelivery event so that open pages show it. A
 // failed email may be sent later; a sent one stays sent, and recording it
 // sent again changes nothing (the job runs at least once). Channels (no
@@ -895,18 +896,24 @@ func (d *Desk) RecordDelivery(ctx context.Context, messageID string, r DeliveryR
 			return err
 		}
 		switch {
-		case m.Direction != kesher.Outbound || m.Email == nil || m.Delivery == "":
-			return kesher.Errorf(kesher.ECodeConflict, "message %s is not an outbound email", messageID)
-		case m.Delivery == kesher.DeliverySent && r.State == kesher.DeliverySent:
+		case m.Direction != kesher.Outbound || m.Delivery == "":
+			return kesher.Errorf(kesher.ECodeConflict, "message %s is not an outbound message to deliver", messageID)
+		case deliveryRank[m.Delivery] >= deliveryRank[kesher.DeliverySent] && r.State == kesher.DeliverySent:
 			return nil
-		case m.Delivery == kesher.DeliverySent:
+		case deliveryRank[m.Delivery] >= deliveryRank[kesher.DeliverySent]:
 			return kesher.Errorf(kesher.ECodeConflict, "message %s was sent already", messageID)
 		}
 		m.Delivery = r.State
 		if r.State == kesher.DeliverySent {
 			m.DeliveredAt, m.DeliveryError = d.clock.Now(), ""
-			if id := bareID(r.MessageID); id != "" {
+			switch id := bareID(r.MessageID); {
+			case id == "":
+			case m.Email != nil:
 				m.Email.MessageID, m.ExternalID = id, id
+			default:
+				// A messaging provider's id of the message, which its
+				// status reports name.
+				m.ExternalID = id
 			}
 		} else {
 			m.DeliveryError = truncate(strings.TrimSpace(r.Error), maxDeliveryError)
@@ -927,7 +934,13 @@ func (d *Desk) saveDelivery(ctx context.Context, tx kesher.Tx, m *kesher.Message
 	if err != nil {
 		return err
 	}
-	e := d.event(ctx, EventMessageDelivery, map[string]any{"delivery": m.Delivery, "error": m.DeliveryError, "email_message_id": m.Email.MessageID})
+	data := map[string]any{"delivery": m.Delivery, "error": m.DeliveryError, "channel": m.Channel}
+	if m.Email != nil {
+		data["email_message_id"] = m.Email.MessageID
+	} else {
+		data["external_id"] = m.ExternalID
+	}
+	e := d.event(ctx, EventMessageDelivery, data)
 	e.ConversationID, e.CustomerID, e.MessageID = conv.ID, conv.CustomerID, m.ID
 	return tx.AppendEvent(ctx, e)
 }

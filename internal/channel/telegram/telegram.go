@@ -1,0 +1,269 @@
+// Package telegram is the desk's Telegram channel (the Bot API): its
+// webhook at /hooks/telegram/{channel} checks the secret token Telegram
+// sends with each update and hands messages (their photos and documents
+// fetched with getFile) to the desk; its sender runs the outbox's Telegram
+// jobs with sendMessage. Threading and identities are the desk's rules.
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"kesher"
+	"kesher/internal/channel/messaging"
+	"kesher/internal/desk"
+)
+
+// Config says what the channel needs.
+type Config struct {
+	Desk *desk.Desk
+	// Client calls the Bot API; nil means one with messaging.DefaultTimeout.
+	Client  *http.Client
+	Metrics *messaging.Metrics
+	Logger  *slog.Logger
+	// MaxBody bounds a webhook body; zero means messaging.DefaultMaxBody.
+	MaxBody int64
+	// MaxMedia bounds one file; zero means kesher.MaxMediaBytes.
+	MaxMedia int64
+}
+
+// Channel is the Telegram channel: webhook and sender.
+type Channel struct {
+	cfg    Config
+	sender *messaging.Sender
+}
+
+// New returns the channel for cfg.
+func New(cfg Config) *Channel {
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{Timeout: messaging.DefaultTimeout}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = messaging.DefaultMaxBody
+	}
+	if cfg.MaxMedia <= 0 {
+		cfg.MaxMedia = kesher.MaxMediaBytes
+	}
+	c := &Channel{cfg: cfg}
+	c.sender = messaging.NewSender(cfg.Desk, kesher.ChannelTelegram, desk.JobSendTelegram, c.send, cfg.Metrics, cfg.Logger)
+	return c
+}
+
+// Sender returns the sender of the channel's outbox jobs.
+func (c *Channel) Sender() *messaging.Sender { return c.sender }
+
+// Routes registers the webhook on mux. It is public: each request proves
+// itself with the account's secret token.
+func (c *Channel) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /hooks/telegram/{channel}", c.update)
+}
+
+// update is the part of an Update the desk reads: private messages.
+type update struct {
+	UpdateID int64    `json:"update_id"`
+	Message  *message `json:"message"`
+}
+
+type message struct {
+	MessageID int64 `json:"message_id"`
+	From      *struct {
+		ID        int64  `json:"id"`
+		IsBot     bool   `json:"is_bot"`
+		FirstName string `json:"first_name"`
+		LastName  string `json:"last_name"`
+		Username  string `json:"username"`
+	} `json:"from"`
+	Chat struct {
+		ID   int64  `json:"id"`
+		Type string `json:"type"`
+	} `json:"chat"`
+	Date     int64  `json:"date"`
+	Text     string `json:"text"`
+	Caption  string `json:"caption"`
+	Photo    []file `json:"photo"`
+	Document *file  `json:"document"`
+	Audio    *file  `json:"audio"`
+	Voice    *file  `json:"voice"`
+	Video    *file  `json:"video"`
+}
+
+type file struct {
+	FileID   string `json:"file_id"`
+	FileName string `json:"file_name"`
+	MimeType string `json:"mime_type"`
+}
+
+// update takes in one Update and answers 200 once it is committed; on a
+// failure it answers 500 and Telegram sends the update again.
+func (c *Channel) update(w http.ResponseWriter, r *http.Request) {
+	body, ok := messaging.ReadBody(w, r, c.cfg.MaxBody)
+	if !ok {
+		c.cfg.Metrics.Reject(kesher.ChannelTelegram, "too_large")
+		return
+	}
+	acct, ok := messaging.Account(w, r, c.cfg.Desk, kesher.ChannelTelegram, c.cfg.Logger)
+	if !ok {
+		return
+	}
+	token := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
+	if token == "" {
+		c.cfg.Metrics.Reject(kesher.ChannelTelegram, "secret_token")
+		messaging.WriteError(w, kesher.ECodeUnauthorized, "X-Telegram-Bot-Api-Secret-Token is missing")
+		return
+	}
+	if !messaging.Equal(token, acct.VerifyToken) {
+		c.cfg.Metrics.Reject(kesher.ChannelTelegram, "secret_token")
+		messaging.WriteError(w, kesher.ECodeForbidden, "the secret token does not match")
+		return
+	}
+	var u update
+	if err := json.Unmarshal(body, &u); err != nil {
+		messaging.WriteError(w, kesher.ECodeInvalidJSON, "the body is not a Telegram update")
+		return
+	}
+	m := u.Message
+	// Only people's private messages are conversations: groups, channels
+	// and other bots are not customers.
+	if m == nil || m.From == nil || m.From.IsBot || m.Chat.Type != "private" {
+		messaging.WriteOK(w, 0)
+		return
+	}
+	in, err := c.message(r.Context(), acct, m)
+	if err == nil {
+		err = messaging.Ingest(r.Context(), c.cfg.Desk, in, kesher.ChannelTelegram, c.cfg.Metrics, c.cfg.Logger)
+	}
+	if err != nil {
+		c.cfg.Logger.Error("telegram: taking in an update failed; Telegram will send it again", "account", acct.ID, "update", u.UpdateID, "err", err)
+		messaging.WriteError(w, kesher.ECodeInternal, "the update could not be stored; send it again")
+		return
+	}
+	messaging.WriteOK(w, 1)
+}
+
+// externalID names a message uniquely on the channel: Telegram numbers
+// messages per chat, and a chat per bot.
+func externalID(acct *kesher.ChannelAccount, chat, msg int64) string {
+	return acct.ID + ":" + strconv.FormatInt(chat, 10) + ":" + strconv.FormatInt(msg, 10)
+}
+
+// message translates a message, fetching its files.
+func (c *Channel) message(ctx context.Context, acct *kesher.ChannelAccount, m *message) (desk.InboundMessage, error) {
+	in := desk.InboundMessage{
+		AccountID: acct.ID, ExternalID: externalID(acct, m.Chat.ID, m.MessageID),
+		Sender: kesher.Identity{Kind: kesher.IdentityTelegram, Value: strconv.FormatInt(m.From.ID, 10)},
+		Name:   strings.TrimSpace(m.From.FirstName + " " + m.From.LastName), Recipient: strconv.FormatInt(m.Chat.ID, 10),
+		Text: m.Text + m.Caption,
+	}
+	if m.Date > 0 {
+		in.SentAt = time.Unix(m.Date, 0).UTC()
+	}
+	var files []*file
+	if n := len(m.Photo); n > 0 {
+		// Telegram offers a photo in several sizes, the largest last.
+		files = append(files, &m.Photo[n-1])
+	}
+	for _, f := range []*file{m.Document, m.Audio, m.Voice, m.Video} {
+		if f != nil {
+			files = append(files, f)
+		}
+	}
+	for _, f := range files {
+		got, err := c.fetch(ctx, acct, f)
+		if err != nil {
+			return in, fmt.Errorf("file %s of message %d: %w", f.FileID, m.MessageID, err)
+		}
+		in.Files = append(in.Files, got)
+	}
+	return in, nil
+}
+
+// apiURL is the URL of a Bot API method; the token in the path is how
+// Telegram knows the bot.
+func apiURL(acct *kesher.ChannelAccount, method string) string {
+	return acct.APIBase + "/bot" + acct.Token + "/" + method
+}
+
+// result is the envelope of every Bot API answer.
+type result[T any] struct {
+	OK          bool   `json:"ok"`
+	Description string `json:"description"`
+	ErrorCode   int    `json:"error_code"`
+	Result      T      `json:"result"`
+}
+
+// call calls a Bot API method. Telegram answers refusals with a non-2xx
+// status whose body is the envelope; its description is the reason.
+func call[T any](ctx context.Context, c *Channel, acct *kesher.ChannelAccount, method string, in any) (T, error) {
+	var out result[T]
+	verb := http.MethodPost
+	if in == nil {
+		verb = http.MethodGet
+	}
+	err := messaging.CallJSON(ctx, c.cfg.Client, verb, apiURL(acct, strings.TrimPrefix(method, "/")), "", in, &out)
+	if ae := (*messaging.APIError)(nil); errors.As(err, &ae) {
+		var env result[json.RawMessage]
+		if json.Unmarshal([]byte(ae.Message), &env) == nil && env.Description != "" {
+			ae.Message = env.Description
+		}
+		return out.Result, ae
+	}
+	if err == nil && !out.OK {
+		err = &messaging.APIError{Status: out.ErrorCode, Message: out.Description}
+	}
+	return out.Result, err
+}
+
+// fetch downloads a file: getFile names its path, which is then read
+// under /file/bot<token>/.
+func (c *Channel) fetch(ctx context.Context, acct *kesher.ChannelAccount, f *file) (desk.InboundFile, error) {
+	info, err := call[struct {
+		FilePath string `json:"file_path"`
+	}](ctx, c, acct, "getFile?file_id="+url.QueryEscape(f.FileID), nil)
+	if err != nil {
+		return desk.InboundFile{}, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, acct.APIBase+"/file/bot"+acct.Token+"/"+info.FilePath, nil)
+	if err != nil {
+		return desk.InboundFile{}, err
+	}
+	data, typ, err := messaging.Fetch(c.cfg.Client, req, c.cfg.MaxMedia)
+	if err != nil {
+		return desk.InboundFile{}, err
+	}
+	name := f.FileName
+	if name == "" {
+		name = path.Base(info.FilePath)
+	}
+	if f.MimeType != "" {
+		typ = f.MimeType
+	}
+	return desk.InboundFile{Filename: name, ContentType: typ, Data: data}, nil
+}
+
+// send sends one outbound message with sendMessage.
+func (c *Channel) send(ctx context.Context, out *desk.OutboundChat) (string, error) {
+	chat, err := strconv.ParseInt(out.Recipient, 10, 64)
+	if err != nil {
+		// No retry makes a chat id of a number.
+		return "", &messaging.APIError{Status: http.StatusBadRequest, Message: fmt.Sprintf("chat id %q is not a number", out.Recipient)}
+	}
+	sent, err := call[struct {
+		MessageID int64 `json:"message_id"`
+	}](ctx, c, out.Account, "sendMessage", map[string]any{"chat_id": chat, "text": out.Message.BodyText})
+	if err != nil {
+		return "", err
+	}
+	return externalID(out.Account, chat, sent.MessageID), nil
+}
