@@ -1,0 +1,250 @@
+package telegram_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"kesher"
+	"kesher/internal/channel/telegram"
+	"kesher/internal/desk"
+	"kesher/internal/testkit"
+)
+
+const (
+	botToken    = "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11"
+	secretToken = "kesher_secret-42"
+)
+
+var photo = []byte("\xff\xd8\xff\xe0 a photo of a parcel")
+
+// botAPI is a fake Bot API that knows one bot by its token in the path,
+// serves one file and takes messages; it records every request.
+type botAPI struct {
+	*httptest.Server
+	mu       sync.Mutex
+	requests []recorded
+	sent     int
+}
+
+type recorded struct {
+	Method, Path string
+	Body         map[string]any
+}
+
+func newBotAPI(t *testing.T) *botAPI {
+	b := &botAPI{}
+	b.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		rec := recorded{Method: r.Method, Path: r.URL.Path}
+		_ = json.Unmarshal(body, &rec.Body)
+		b.mu.Lock()
+		b.requests = append(b.requests, rec)
+		b.mu.Unlock()
+		switch {
+		case r.URL.Path == "/bot"+botToken+"/getFile" && r.URL.Query().Get("file_id") == "AgACAgQAAxkBAAM5-large":
+			fmt.Fprint(w, `{"ok":true,"result":{"file_id":"AgACAgQAAxkBAAM5-large","file_unique_id":"AQADlarge","file_size":40210,"file_path":"photos/file_7.jpg"}}`)
+		case r.URL.Path == "/file/bot"+botToken+"/photos/file_7.jpg":
+			w.Header().Set("Content-Type", "image/jpeg")
+			_, _ = w.Write(photo)
+		case r.URL.Path == "/bot"+botToken+"/sendMessage" && r.Method == http.MethodPost:
+			b.mu.Lock()
+			b.sent++
+			n := 100 + b.sent
+			b.mu.Unlock()
+			fmt.Fprintf(w, `{"ok":true,"result":{"message_id":%d,"chat":{"id":%v,"type":"private"},"date":1772355700,"text":"…"}}`, n, rec.Body["chat_id"])
+		case strings.HasPrefix(r.URL.Path, "/bot"+botToken+"/"):
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, `{"ok":false,"error_code":400,"description":"Bad Request: wrong file_id"}`)
+		default:
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"ok":false,"error_code":401,"description":"Unauthorized"}`)
+		}
+	}))
+	t.Cleanup(b.Close)
+	return b
+}
+
+func (b *botAPI) recorded() []recorded {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]recorded(nil), b.requests...)
+}
+
+type fixture struct {
+	store   kesher.Store
+	desk    *desk.Desk
+	api     *botAPI
+	channel *telegram.Channel
+	hooks   *http.ServeMux
+	account *kesher.ChannelAccount
+	agent   context.Context
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{store: testkit.SQLite(t), api: newBotAPI(t)}
+	f.desk = desk.New(desk.Config{Store: f.store, Clock: testkit.NewClock(time.Unix(1772355600, 0))})
+	ctx := context.Background()
+	var err error
+	f.account, err = f.desk.SaveChannelAccount(ctx, "", desk.ChannelAccountInput{
+		Kind: kesher.ChannelTelegram, Name: "בוט נגה", APIBase: f.api.URL, Token: botToken, VerifyToken: secretToken,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent, err := f.desk.CreateUser(ctx, desk.NewUser{Email: "agent@noga.example", Name: "רותם", Role: kesher.RoleAgent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.agent = kesher.WithActor(ctx, agent)
+	f.channel = telegram.New(telegram.Config{Desk: f.desk})
+	f.hooks = http.NewServeMux()
+	f.channel.Routes(f.hooks)
+	return f
+}
+
+func (f *fixture) post(t *testing.T, account, name, token string) *httptest.ResponseRecorder {
+	t.Helper()
+	body, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, "/hooks/telegram/"+account, bytes.NewReader(body))
+	if token != "" {
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", token)
+	}
+	rec := httptest.NewRecorder()
+	f.hooks.ServeHTTP(rec, req)
+	return rec
+}
+
+func (f *fixture) deliver(t *testing.T, name string) {
+	t.Helper()
+	if rec := f.post(t, f.account.ID, name, secretToken); rec.Code != http.StatusOK {
+		t.Fatalf("POST %s = %d %s", name, rec.Code, rec.Body)
+	}
+}
+
+func (f *fixture) conversations(t *testing.T) []*kesher.Conversation {
+	t.Helper()
+	cs, _, err := f.desk.Conversations(f.agent, kesher.ConversationFilter{Page: kesher.Page{Limit: 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs
+}
+
+func (f *fixture) messages(t *testing.T, convID string) []*kesher.Message {
+	t.Helper()
+	ms, _, err := f.desk.Messages(f.agent, convID, kesher.Page{Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms
+}
+
+func TestRejectedUpdatesChangeNothing(t *testing.T) {
+	f := newFixture(t)
+	for _, tc := range []struct {
+		name, account, token string
+		status               int
+	}{
+		{"no secret token", f.account.ID, "", 401},
+		{"a wrong secret token", f.account.ID, "kesher_secret-43", 403},
+		{"an unknown bot", "nope", secretToken, 404},
+	} {
+		if rec := f.post(t, tc.account, "text.json", tc.token); rec.Code != tc.status || !strings.Contains(rec.Body.String(), `"error"`) {
+			t.Errorf("%s: %d %s; want %d in the error format", tc.name, rec.Code, rec.Body, tc.status)
+		}
+	}
+	if cs := f.conversations(t); len(cs) != 0 {
+		t.Errorf("%d conversations after refused updates", len(cs))
+	}
+	if cs, _, _ := f.desk.Customers(f.agent, kesher.CustomerFilter{Page: kesher.Page{Limit: 10}}); len(cs) != 0 {
+		t.Errorf("%d customers after refused updates", len(cs))
+	}
+}
+
+func TestInboundAndReplies(t *testing.T) {
+	f := newFixture(t)
+	f.deliver(t, "text.json")
+	f.deliver(t, "text.json") // a retried update
+	f.deliver(t, "photo.json")
+	f.deliver(t, "group.json") // not a private chat: ignored
+	cs := f.conversations(t)
+	if len(cs) != 1 || cs[0].Channel != kesher.ChannelTelegram {
+		t.Fatalf("conversations: %+v", cs)
+	}
+	ms := f.messages(t, cs[0].ID)
+	if len(ms) != 2 || ms[0].BodyText != "שלום, ההזמנה שלי לא הגיעה" || ms[1].BodyText != "ככה החבילה הגיעה" {
+		t.Fatalf("thread: %+v", ms)
+	}
+	if a := ms[1].Attachments; len(a) != 1 || a[0].Filename != "file_7.jpg" || a[0].ContentType != "image/jpeg" || a[0].Size != int64(len(photo)) {
+		t.Errorf("the photo's attachment: %+v", a)
+	} else if data, err := f.store.Blob(context.Background(), a[0].SHA256); err != nil || !bytes.Equal(data, photo) {
+		t.Errorf("the photo's blob: %q, %v", data, err)
+	}
+	cust, _ := f.desk.Customer(f.agent, cs[0].CustomerID)
+	if cust.Name != "יוסי לוי" || len(cust.Identities) != 1 || cust.Identities[0] != (kesher.Identity{
+		ID: cust.Identities[0].ID, CustomerID: cust.ID, Kind: kesher.IdentityTelegram, Value: "424242", CreatedAt: cust.Identities[0].CreatedAt}) {
+		t.Errorf("the customer: %+v", cust)
+	}
+
+	reply, err := f.desk.AddMessage(f.agent, cs[0].ID, desk.NewMessage{BodyText: "תודה יוסי, בודקים"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, _, _ := f.store.JobsByState(context.Background(), kesher.JobPending, kesher.Page{Limit: 10})
+	if len(pending) != 1 || pending[0].Kind != desk.JobSendTelegram {
+		t.Fatalf("pending jobs: %+v", pending)
+	}
+	if err := f.channel.Sender().Handlers()[desk.JobSendTelegram](context.Background(), pending[0]); err != nil {
+		t.Fatal(err)
+	}
+	var send *recorded
+	for _, r := range f.api.recorded() {
+		if strings.HasSuffix(r.Path, "/sendMessage") {
+			send = &r
+		}
+	}
+	if send == nil || send.Path != "/bot"+botToken+"/sendMessage" || send.Body["chat_id"] != float64(424242) || send.Body["text"] != "תודה יוסי, בודקים" {
+		t.Fatalf("sendMessage: %+v", send)
+	}
+	m, _ := f.store.Message(context.Background(), reply.ID)
+	if m.Delivery != kesher.DeliverySent || m.ExternalID != f.account.ID+":424242:101" {
+		t.Errorf("the reply after sending: %s %q", m.Delivery, m.ExternalID)
+	}
+	// The runner may run a job again; a sent message is not sent twice.
+	if err := f.channel.Sender().Handlers()[desk.JobSendTelegram](context.Background(), pending[0]); err != nil {
+		t.Fatal(err)
+	}
+	if f.api.sent != 1 {
+		t.Errorf("%d sendMessage calls, want 1", f.api.sent)
+	}
+}
+
+func TestABadFileIsRetried(t *testing.T) {
+	f := newFixture(t)
+	body, _ := os.ReadFile("testdata/photo.json")
+	body = bytes.ReplaceAll(body, []byte("AgACAgQAAxkBAAM5-large"), []byte("unknown-file"))
+	req := httptest.NewRequest(http.MethodPost, "/hooks/telegram/"+f.account.ID, bytes.NewReader(body))
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secretToken)
+	rec := httptest.NewRecorder()
+	f.hooks.ServeHTTP(rec, req)
+	if rec.Code != http.StatusInternalServerError {
+		t.Errorf("an update whose file cannot be fetched: %d %s; want 500, so Telegram retries", rec.Code, rec.Body)
+	}
+	if cs := f.conversations(t); len(cs) != 0 {
+		t.Errorf("%d conversations after a failed update", len(cs))
+	}
+}
