@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -20,6 +22,9 @@ import (
 	"kesher/internal/api"
 	"kesher/internal/bus"
 	"kesher/internal/channel/email"
+	"kesher/internal/channel/messaging"
+	"kesher/internal/channel/telegram"
+	"kesher/internal/channel/whatsapp"
 	"kesher/internal/desk"
 	"kesher/internal/jobs"
 	"kesher/internal/server"
@@ -93,7 +98,25 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return float64(n)
 	}))
 	sender := email.NewSender(email.SenderConfig{Desk: d, Blobs: db, PublicURL: *publicURL, Logger: log})
-	runner := jobs.New(jobs.Config{Store: db, Handlers: sender.Handlers(), OnFinish: sender.OnFinish, Logger: log, Registerer: reg})
+	chats := messaging.NewMetrics(reg)
+	wa := whatsapp.New(whatsapp.Config{Desk: d, Metrics: chats, Logger: log})
+	tg := telegram.New(telegram.Config{Desk: d, Metrics: chats, Logger: log})
+	hooks := http.NewServeMux()
+	wa.Routes(hooks)
+	tg.Routes(hooks)
+	handlers := sender.Handlers()
+	onFinish := []func(*kesher.Job, error, bool){sender.OnFinish}
+	for _, s := range []*messaging.Sender{wa.Sender(), tg.Sender()} {
+		maps.Copy(handlers, s.Handlers())
+		onFinish = append(onFinish, s.OnFinish)
+	}
+	runner := jobs.New(jobs.Config{Store: db, Handlers: handlers, Logger: log, Registerer: reg,
+		OnFinish: func(job *kesher.Job, err error, final bool) {
+			// Each channel's hook looks only at its own kinds of job.
+			for _, f := range onFinish {
+				f(job, err, final)
+			}
+		}})
 	waking.runner = runner
 
 	setupCode, err := firstRunCode(ctx, d, log)
@@ -107,6 +130,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	srv := server.New(server.Config{
 		API: api.New(api.Config{Desk: d, Logger: log, MaxBodyBytes: *maxBody,
 			Authenticators: []api.Authenticator{api.BearerToken(d), ui.SessionAuthenticator}}),
+		Hooks:    hooks,
 		UI:       ui,
 		Ready:    db.Ping,
 		Logger:   log,

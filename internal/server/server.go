@@ -20,6 +20,8 @@ import (
 type Config struct {
 	// API serves /api/.
 	API http.Handler
+	// Hooks serves /hooks/: the messaging providers' webhooks.
+	Hooks http.Handler
 	// UI serves every other path: the agent desk's pages and assets.
 	UI http.Handler
 	// Ready reports whether the database answers (for /readyz).
@@ -54,6 +56,9 @@ func New(cfg Config) *Server {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}))
 	mux.Handle("/api/", cfg.API)
+	if cfg.Hooks != nil {
+		mux.Handle("/hooks/", cfg.Hooks)
+	}
 	if cfg.UI != nil {
 		mux.Handle("/", cfg.UI)
 	}
