@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -146,12 +147,26 @@ func (e *APIError) Retriable() bool {
 	return e.Status == http.StatusTooManyRequests || e.Status == http.StatusRequestTimeout || e.Status >= 500
 }
 
+// Hopeless reports whether err is a provider's refusal that no retry
+// changes: a file too large or no longer there. A webhook then takes the
+// message in without the file instead of having it sent again for days.
+func Hopeless(err error) bool {
+	ae := (*APIError)(nil)
+	return errors.As(err, &ae) && !ae.Retriable()
+}
+
 // Fetch runs req with client and returns the response body, at most max
 // bytes, and its content type. A non-2xx answer is an *APIError with the
 // start of its body.
 func Fetch(client *http.Client, req *http.Request, max int64) ([]byte, string, error) {
 	resp, err := client.Do(req)
 	if err != nil {
+		// The URL may carry a secret (Telegram's bot token is in its path,
+		// a media URL is signed), and this error ends up in logs, the
+		// outbox and the agent's view of a failed message.
+		if ue := (*url.Error)(nil); errors.As(err, &ue) {
+			ue.URL = req.URL.Scheme + "://" + req.URL.Host + "/…"
+		}
 		return nil, "", err
 	}
 	defer resp.Body.Close()

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -181,12 +182,37 @@ func (c *Channel) message(ctx context.Context, acct *kesher.ChannelAccount, m *m
 	}
 	for _, f := range files {
 		got, err := c.fetch(ctx, acct, f)
-		if err != nil {
+		switch {
+		case messaging.Hopeless(err):
+			c.cfg.Logger.Warn("telegram: a file was not taken in", "account", acct.ID, "message", m.MessageID, "file", f.FileID, "err", err)
+		case err != nil:
 			return in, fmt.Errorf("file %s of message %d: %w", f.FileID, m.MessageID, err)
+		default:
+			in.Files = append(in.Files, got)
 		}
-		in.Files = append(in.Files, got)
+	}
+	if in.Text == "" && len(in.Files) == 0 {
+		// Something the desk cannot show (a sticker, a poll) or a file it
+		// could not fetch: the agent still learns that the customer wrote.
+		in.Text = "[" + strings.Join(kinds(m), ", ") + "]"
 	}
 	return in, nil
+}
+
+// kinds names what a message holds, for one the desk cannot show.
+func kinds(m *message) []string {
+	var out []string
+	for name, present := range map[string]bool{"photo": len(m.Photo) > 0, "document": m.Document != nil, "audio": m.Audio != nil,
+		"voice": m.Voice != nil, "video": m.Video != nil} {
+		if present {
+			out = append(out, name)
+		}
+	}
+	if len(out) == 0 {
+		return []string{"message"}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // apiURL is the URL of a Bot API method; the token in the path is how

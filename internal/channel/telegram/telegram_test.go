@@ -233,7 +233,10 @@ func TestInboundAndReplies(t *testing.T) {
 	}
 }
 
-func TestABadFileIsRetried(t *testing.T) {
+// TestAFileThatCannotBeFetched: Telegram refusing the file (it is gone)
+// takes the message in without it; an unreachable Bot API answers 500,
+// so Telegram sends the update again.
+func TestAFileThatCannotBeFetched(t *testing.T) {
 	f := newFixture(t)
 	body, _ := os.ReadFile("testdata/photo.json")
 	body = bytes.ReplaceAll(body, []byte("AgACAgQAAxkBAAM5-large"), []byte("unknown-file"))
@@ -241,10 +244,47 @@ func TestABadFileIsRetried(t *testing.T) {
 	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secretToken)
 	rec := httptest.NewRecorder()
 	f.hooks.ServeHTTP(rec, req)
-	if rec.Code != http.StatusInternalServerError {
-		t.Errorf("an update whose file cannot be fetched: %d %s; want 500, so Telegram retries", rec.Code, rec.Body)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("an update whose file Telegram refuses: %d %s", rec.Code, rec.Body)
 	}
-	if cs := f.conversations(t); len(cs) != 0 {
-		t.Errorf("%d conversations after a failed update", len(cs))
+	cs := f.conversations(t)
+	if ms := f.messages(t, cs[0].ID); len(ms) != 1 || ms[0].BodyText != "ככה החבילה הגיעה" || len(ms[0].Attachments) != 0 {
+		t.Errorf("the message without its file: %+v", ms)
+	}
+
+	f.api.Close()
+	body, _ = os.ReadFile("testdata/photo.json")
+	body = bytes.ReplaceAll(body, []byte(`"message_id": 57`), []byte(`"message_id": 58`))
+	req = httptest.NewRequest(http.MethodPost, "/hooks/telegram/"+f.account.ID, bytes.NewReader(body))
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secretToken)
+	rec = httptest.NewRecorder()
+	f.hooks.ServeHTTP(rec, req)
+	if rec.Code != http.StatusInternalServerError || strings.Contains(rec.Body.String(), botToken) {
+		t.Errorf("an update while the Bot API is down: %d %s; want 500, so Telegram retries", rec.Code, rec.Body)
+	}
+	if ms := f.messages(t, cs[0].ID); len(ms) != 1 {
+		t.Errorf("%d messages after a failed update, want 1", len(ms))
+	}
+}
+
+// TestErrorsHideTheToken: the bot token is in every Bot API URL, and a
+// failed call's error reaches logs and the agent's view of the message.
+func TestErrorsHideTheToken(t *testing.T) {
+	f := newFixture(t)
+	f.deliver(t, "text.json")
+	cs := f.conversations(t)
+	reply, err := f.desk.AddMessage(f.agent, cs[0].ID, desk.NewMessage{BodyText: "תשובה"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.api.Close() // the Bot API cannot be reached
+	pending, _, _ := f.store.JobsByState(context.Background(), kesher.JobPending, kesher.Page{Limit: 10})
+	err = f.channel.Sender().Handlers()[desk.JobSendTelegram](context.Background(), pending[0])
+	if err == nil || strings.Contains(err.Error(), botToken) {
+		t.Fatalf("a failed call: %v", err)
+	}
+	f.channel.Sender().OnFinish(pending[0], err, true)
+	if m, _ := f.store.Message(context.Background(), reply.ID); m.Delivery != kesher.DeliveryFailed || strings.Contains(m.DeliveryError, botToken) || m.DeliveryError == "" {
+		t.Errorf("the failed message: %s %q", m.Delivery, m.DeliveryError)
 	}
 }

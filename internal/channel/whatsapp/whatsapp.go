@@ -282,10 +282,14 @@ func (c *Channel) message(ctx context.Context, acct *kesher.ChannelAccount, m in
 	}
 	for _, f := range files {
 		file, err := c.fetchMedia(ctx, acct, f)
-		if err != nil {
+		switch {
+		case messaging.Hopeless(err):
+			c.cfg.Logger.Warn("whatsapp: a media file was not taken in", "account", acct.ID, "message", m.ID, "media", f.ID, "err", err)
+		case err != nil:
 			return in, fmt.Errorf("media %s of message %s: %w", f.ID, m.ID, err)
+		default:
+			in.Files = append(in.Files, file)
 		}
-		in.Files = append(in.Files, file)
 	}
 	if in.Text == "" && len(in.Files) == 0 {
 		// A kind of message the desk cannot show (a poll, a contact card):
