@@ -2,8 +2,6 @@ package desk
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"net/url"
 	"slices"
 	"strings"
@@ -266,15 +264,7 @@ func (d *Desk) IngestMessage(ctx context.Context, in InboundMessage) (*MessageRe
 		ids = append(ids, kesher.Identity{Kind: kesher.IdentityPhone, Value: value})
 	}
 	p := prepareInbound(in)
-	for attempt := 1; ; attempt++ {
-		// A conflict means another delivery of the same message, or a new
-		// customer's identity, was committed meanwhile: the next attempt
-		// sees it.
-		res, err := d.ingestMessage(ctx, in, ids, p)
-		if kesher.ErrorCode(err) != kesher.ECodeConflict || attempt == maxIntakeRetries {
-			return res, err
-		}
-	}
+	return retryConflicts(func() (*MessageResult, error) { return d.ingestMessage(ctx, in, ids, p) })
 }
 
 // preparedInbound is what an inbound message's Write stores, worked out
@@ -292,12 +282,7 @@ func prepareInbound(in InboundMessage) *preparedInbound {
 		if len(p.attachments) == kesher.MaxAttachments {
 			break
 		}
-		sum := sha256.Sum256(f.Data)
-		hash := hex.EncodeToString(sum[:])
-		p.blobs[hash] = f.Data
-		p.attachments = append(p.attachments, kesher.Attachment{
-			Filename: orDefault(f.Filename, "attachment"), ContentType: f.ContentType, Size: int64(len(f.Data)), SHA256: hash,
-		})
+		p.attachments = append(p.attachments, attach(p.blobs, f.Filename, f.ContentType, f.Data))
 	}
 	p.managerAsk = askedForManager(NewMessage{Direction: kesher.Inbound, BodyText: p.body})
 	return p

@@ -141,11 +141,15 @@ func (d *Desk) IngestEmail(ctx context.Context, in InboundEmail) (*EmailResult, 
 		return nil, kesher.FieldError("raw", "invalid", "the email cannot be read: %v", err)
 	}
 	e := d.prepareEmail(in, msg)
+	return retryConflicts(func() (*EmailResult, error) { return d.ingest(ctx, e) })
+}
+
+// retryConflicts runs an intake Write again when it conflicted: another
+// delivery of the same message, or a new customer's identity, was
+// committed meanwhile (on another node), and the next attempt sees it.
+func retryConflicts[T any](write func() (T, error)) (T, error) {
 	for attempt := 1; ; attempt++ {
-		// A conflict means another delivery of the same email, or a new
-		// customer's identity, was committed meanwhile (on another node):
-		// the next attempt sees it.
-		res, err := d.ingest(ctx, e)
+		res, err := write()
 		if kesher.ErrorCode(err) != kesher.ECodeConflict || attempt == maxIntakeRetries {
 			return res, err
 		}
@@ -202,14 +206,18 @@ func (d *Desk) prepareEmail(in InboundEmail, msg *mail.Message) *email {
 		if len(e.attachments) == kesher.MaxAttachments {
 			break // the raw blob keeps the rest
 		}
-		sum := sha256.Sum256(a.Data)
-		hash := hex.EncodeToString(sum[:])
-		e.blobs[hash] = a.Data
-		e.attachments = append(e.attachments, kesher.Attachment{
-			Filename: orDefault(a.Filename, "attachment"), ContentType: a.ContentType, Size: int64(len(a.Data)), SHA256: hash,
-		})
+		e.attachments = append(e.attachments, attach(e.blobs, a.Filename, a.ContentType, a.Data))
 	}
 	return e
+}
+
+// attach describes a file that came with a message and keeps its bytes in
+// blobs under their hash, for the Write to store.
+func attach(blobs map[string][]byte, filename, contentType string, data []byte) kesher.Attachment {
+	sum := sha256.Sum256(data)
+	hash := hex.EncodeToString(sum[:])
+	blobs[hash] = data
+	return kesher.Attachment{Filename: orDefault(filename, "attachment"), ContentType: contentType, Size: int64(len(data)), SHA256: hash}
 }
 
 // ingest stores one email in one Write.

@@ -33,6 +33,36 @@ const DefaultMaxBody = 1 << 20
 // included.
 const DefaultTimeout = time.Minute
 
+// Config says what a messaging channel needs.
+type Config struct {
+	Desk *desk.Desk
+	// Client calls the provider's API; nil means one with DefaultTimeout.
+	Client  *http.Client
+	Metrics *Metrics
+	Logger  *slog.Logger
+	// MaxBody bounds a webhook body; zero means DefaultMaxBody.
+	MaxBody int64
+	// MaxMedia bounds one file; zero means kesher.MaxMediaBytes.
+	MaxMedia int64
+}
+
+// WithDefaults fills in the zero fields.
+func (c Config) WithDefaults() Config {
+	if c.Client == nil {
+		c.Client = &http.Client{Timeout: DefaultTimeout}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.MaxBody <= 0 {
+		c.MaxBody = DefaultMaxBody
+	}
+	if c.MaxMedia <= 0 {
+		c.MaxMedia = kesher.MaxMediaBytes
+	}
+	return c
+}
+
 // Metrics counts the messages the messaging channels carry.
 type Metrics struct {
 	messages *prometheus.CounterVec
@@ -234,12 +264,10 @@ type Sender struct {
 	log     *slog.Logger
 }
 
-// NewSender returns the sender of channel ch's job kind job.
-func NewSender(d *desk.Desk, ch kesher.Channel, job string, send SendFunc, m *Metrics, log *slog.Logger) *Sender {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	return &Sender{desk: d, channel: ch, job: job, send: send, metrics: m, log: log}
+// NewSender returns the sender of channel ch's job kind job; cfg has its
+// defaults.
+func NewSender(cfg Config, ch kesher.Channel, job string, send SendFunc) *Sender {
+	return &Sender{desk: cfg.Desk, channel: ch, job: job, send: send, metrics: cfg.Metrics, log: cfg.Logger}
 }
 
 // Handlers returns the job handler by kind.

@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"path"
@@ -24,41 +23,16 @@ import (
 	"kesher/internal/desk"
 )
 
-// Config says what the channel needs.
-type Config struct {
-	Desk *desk.Desk
-	// Client calls the Bot API; nil means one with messaging.DefaultTimeout.
-	Client  *http.Client
-	Metrics *messaging.Metrics
-	Logger  *slog.Logger
-	// MaxBody bounds a webhook body; zero means messaging.DefaultMaxBody.
-	MaxBody int64
-	// MaxMedia bounds one file; zero means kesher.MaxMediaBytes.
-	MaxMedia int64
-}
-
 // Channel is the Telegram channel: webhook and sender.
 type Channel struct {
-	cfg    Config
+	cfg    messaging.Config
 	sender *messaging.Sender
 }
 
 // New returns the channel for cfg.
-func New(cfg Config) *Channel {
-	if cfg.Client == nil {
-		cfg.Client = &http.Client{Timeout: messaging.DefaultTimeout}
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.MaxBody <= 0 {
-		cfg.MaxBody = messaging.DefaultMaxBody
-	}
-	if cfg.MaxMedia <= 0 {
-		cfg.MaxMedia = kesher.MaxMediaBytes
-	}
-	c := &Channel{cfg: cfg}
-	c.sender = messaging.NewSender(cfg.Desk, kesher.ChannelTelegram, desk.JobSendTelegram, c.send, cfg.Metrics, cfg.Logger)
+func New(cfg messaging.Config) *Channel {
+	c := &Channel{cfg: cfg.WithDefaults()}
+	c.sender = messaging.NewSender(c.cfg, kesher.ChannelTelegram, desk.JobSendTelegram, c.send)
 	return c
 }
 

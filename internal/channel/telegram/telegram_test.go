@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"kesher"
+	"kesher/internal/channel/messaging"
 	"kesher/internal/channel/telegram"
 	"kesher/internal/desk"
 	"kesher/internal/testkit"
@@ -107,7 +108,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f.agent = kesher.WithActor(ctx, agent)
-	f.channel = telegram.New(telegram.Config{Desk: f.desk})
+	f.channel = telegram.New(messaging.Config{Desk: f.desk})
 	f.hooks = http.NewServeMux()
 	f.channel.Routes(f.hooks)
 	return f

@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"mime"
 	"net/http"
 	"net/url"
@@ -27,45 +26,17 @@ import (
 	"kesher/internal/desk"
 )
 
-// Config says what the channel needs.
-type Config struct {
-	Desk *desk.Desk
-	// Client calls the Graph API; nil means one with messaging.DefaultTimeout.
-	Client  *http.Client
-	Metrics *messaging.Metrics
-	Logger  *slog.Logger
-	// MaxBody bounds a webhook body; zero means messaging.DefaultMaxBody.
-	MaxBody int64
-	// MaxMedia bounds one media file; zero means kesher.MaxMediaBytes.
-	MaxMedia int64
-}
-
 // Channel is the WhatsApp channel: webhook and sender.
 type Channel struct {
-	cfg    Config
+	cfg    messaging.Config
 	sender *messaging.Sender
 }
 
 // New returns the channel for cfg.
-func New(cfg Config) *Channel {
-	if cfg.Client == nil {
-		cfg.Client = &http.Client{Timeout: messaging.DefaultTimeout}
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	cfg.MaxBody = orDefault(cfg.MaxBody, messaging.DefaultMaxBody)
-	cfg.MaxMedia = orDefault(cfg.MaxMedia, kesher.MaxMediaBytes)
-	c := &Channel{cfg: cfg}
-	c.sender = messaging.NewSender(cfg.Desk, kesher.ChannelWhatsApp, desk.JobSendWhatsApp, c.send, cfg.Metrics, cfg.Logger)
+func New(cfg messaging.Config) *Channel {
+	c := &Channel{cfg: cfg.WithDefaults()}
+	c.sender = messaging.NewSender(c.cfg, kesher.ChannelWhatsApp, desk.JobSendWhatsApp, c.send)
 	return c
-}
-
-func orDefault(v, def int64) int64 {
-	if v <= 0 {
-		return def
-	}
-	return v
 }
 
 // Sender returns the sender of the channel's outbox jobs.

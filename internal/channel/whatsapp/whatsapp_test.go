@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"kesher"
+	"kesher/internal/channel/messaging"
 	"kesher/internal/channel/whatsapp"
 	"kesher/internal/desk"
 	"kesher/internal/testkit"
@@ -127,7 +128,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f.agent = kesher.WithActor(ctx, agent)
-	f.channel = whatsapp.New(whatsapp.Config{Desk: f.desk})
+	f.channel = whatsapp.New(messaging.Config{Desk: f.desk})
 	f.hooks = http.NewServeMux()
 	f.channel.Routes(f.hooks)
 	return f
