@@ -359,16 +359,27 @@ func (d *Desk) ingestMessage(ctx context.Context, in InboundMessage, ids []keshe
 }
 
 // latestOn returns the customer's most recently active conversation on
-// channel ch that is not closed, or nil.
+// channel ch that is not closed, or nil. The channel is picked here, not
+// in the filter: given both, the databases may scan the channel's index
+// (every WhatsApp conversation) instead of the customer's few.
 func (d *Desk) latestOn(ctx context.Context, q kesher.Queries, customerID string, ch kesher.Channel) (*kesher.Conversation, error) {
-	cs, _, err := q.Conversations(ctx, kesher.ConversationFilter{
-		CustomerID: customerID, Channels: []kesher.Channel{ch}, Page: kesher.Page{Limit: 1},
-		Statuses: []kesher.Status{kesher.StatusOpen, kesher.StatusPending, kesher.StatusOnHold, kesher.StatusSolved},
-	})
-	if err != nil || len(cs) == 0 {
-		return nil, err
+	p := kesher.Page{Limit: kesher.MaxPageLimit}
+	for {
+		cs, next, err := q.Conversations(ctx, kesher.ConversationFilter{
+			CustomerID: customerID, Page: p,
+			Statuses: []kesher.Status{kesher.StatusOpen, kesher.StatusPending, kesher.StatusOnHold, kesher.StatusSolved},
+		})
+		if err != nil {
+			return nil, err
+		}
+		if i := slices.IndexFunc(cs, func(c *kesher.Conversation) bool { return c.Channel == ch }); i >= 0 {
+			return cs[i], nil
+		}
+		if next == "" {
+			return nil, nil
+		}
+		p.Cursor = next
 	}
-	return cs[0], nil
 }
 
 // startChatConversation opens a conversation of the account's channel in
