@@ -424,6 +424,8 @@ func (d *Desk) queueChat(ctx context.Context, tx kesher.Tx, conv *kesher.Convers
 		return kesher.FieldError("channel", "no_contact", "conversation %d has no %s contact to send to", conv.Number, m.Channel)
 	}
 	switch {
+	case acct.Kind == kesher.ChannelWhatsApp && len(m.Attachments) > 0:
+		return kesher.FieldError("attachments", "unsupported", "files cannot be sent on WhatsApp yet; send them by email")
 	case template != "" && acct.Kind != kesher.ChannelWhatsApp:
 		return kesher.FieldError("template", "invalid", "templates are sent on WhatsApp only")
 	case template != "" && !slices.ContainsFunc(acct.Templates, func(t kesher.Template) bool { return t.Name == template }):

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -213,6 +214,10 @@ func testWhatsAppWindow(t *testing.T, f *chatFixture) {
 	_, err = reply(desk.NewMessage{Template: "unknown_template"})
 	if fieldOf(err, "template") != "unknown" {
 		t.Errorf("an unapproved template: %v", err)
+	}
+	_, err = reply(desk.NewMessage{Template: "order_update", Attachments: []kesher.Attachment{{Filename: "a.pdf", SHA256: strings.Repeat("a", 64)}}})
+	if fieldOf(err, "attachments") != "unsupported" {
+		t.Errorf("a file on WhatsApp: %v", err)
 	}
 	m, err = reply(desk.NewMessage{Template: "order_update"})
 	if err != nil || m.BodyText != "order_update" || m.Delivery != kesher.DeliveryQueued {

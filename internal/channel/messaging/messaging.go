@@ -33,9 +33,16 @@ const DefaultMaxBody = 1 << 20
 // included.
 const DefaultTimeout = time.Minute
 
+// Blobs reads stored files by their hex SHA-256: the store.
+type Blobs interface {
+	Blob(ctx context.Context, sha256 string) ([]byte, error)
+}
+
 // Config says what a messaging channel needs.
 type Config struct {
 	Desk *desk.Desk
+	// Blobs holds the files agents attach to replies.
+	Blobs Blobs
 	// Client calls the provider's API; nil means one with DefaultTimeout.
 	Client  *http.Client
 	Metrics *Metrics

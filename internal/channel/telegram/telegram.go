@@ -6,11 +6,17 @@
 package telegram
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"path"
 	"slices"
@@ -203,26 +209,51 @@ type result[T any] struct {
 	Result      T      `json:"result"`
 }
 
-// call calls a Bot API method. Telegram answers refusals with a non-2xx
-// status whose body is the envelope; its description is the reason.
+// call calls a Bot API method with a JSON body (GET without one).
 func call[T any](ctx context.Context, c *Channel, acct *kesher.ChannelAccount, method string, in any) (T, error) {
-	var out result[T]
-	verb := http.MethodPost
-	if in == nil {
-		verb = http.MethodGet
+	var body io.Reader
+	verb := http.MethodGet
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		body, verb = bytes.NewReader(b), http.MethodPost
 	}
-	err := messaging.CallJSON(ctx, c.cfg.Client, verb, apiURL(acct, strings.TrimPrefix(method, "/")), "", in, &out)
+	req, err := http.NewRequestWithContext(ctx, verb, apiURL(acct, method), body)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return do[T](c, req)
+}
+
+// do runs a Bot API request and reads its envelope. Telegram answers
+// refusals with a non-2xx status whose body is the envelope; its
+// description is the reason.
+func do[T any](c *Channel, req *http.Request) (T, error) {
+	var out result[T]
+	b, _, err := messaging.Fetch(c.cfg.Client, req, messaging.DefaultMaxBody)
 	if ae := (*messaging.APIError)(nil); errors.As(err, &ae) {
 		var env result[json.RawMessage]
 		if json.Unmarshal([]byte(ae.Message), &env) == nil && env.Description != "" {
 			ae.Message = env.Description
 		}
 		return out.Result, ae
+	} else if err != nil {
+		return out.Result, err
 	}
-	if err == nil && !out.OK {
-		err = &messaging.APIError{Status: out.ErrorCode, Message: out.Description}
+	if err := json.Unmarshal(b, &out); err != nil {
+		return out.Result, fmt.Errorf("the Bot API's answer is not the JSON expected: %w", err)
 	}
-	return out.Result, err
+	if !out.OK {
+		return out.Result, &messaging.APIError{Status: out.ErrorCode, Message: out.Description}
+	}
+	return out.Result, nil
 }
 
 // fetch downloads a file: getFile names its path, which is then read
@@ -252,18 +283,70 @@ func (c *Channel) fetch(ctx context.Context, acct *kesher.ChannelAccount, f *fil
 	return desk.InboundFile{Filename: name, ContentType: typ, Data: data}, nil
 }
 
-// send sends one outbound message with sendMessage.
+// sent is the part of a sent Message the desk keeps.
+type sent struct {
+	MessageID int64 `json:"message_id"`
+}
+
+// send sends one outbound message: its text with sendMessage, then each
+// attached file with sendDocument. The provider's id of the first is the
+// message's. A retry after a failure part way sends the whole message
+// again: Telegram offers no way to recognise a repeat.
 func (c *Channel) send(ctx context.Context, out *desk.OutboundChat) (string, error) {
 	chat, err := strconv.ParseInt(out.Recipient, 10, 64)
 	if err != nil {
 		// No retry makes a chat id of a number.
 		return "", &messaging.APIError{Status: http.StatusBadRequest, Message: fmt.Sprintf("chat id %q is not a number", out.Recipient)}
 	}
-	sent, err := call[struct {
-		MessageID int64 `json:"message_id"`
-	}](ctx, c, out.Account, "sendMessage", map[string]any{"chat_id": chat, "text": out.Message.BodyText})
-	if err != nil {
-		return "", err
+	var ids []string
+	if strings.TrimSpace(out.Message.BodyText) != "" {
+		m, err := call[sent](ctx, c, out.Account, "sendMessage", map[string]any{"chat_id": chat, "text": out.Message.BodyText})
+		if err != nil {
+			return "", err
+		}
+		ids = append(ids, externalID(out.Account, chat, m.MessageID))
 	}
-	return externalID(out.Account, chat, sent.MessageID), nil
+	for _, a := range out.Message.Attachments {
+		m, err := c.sendDocument(ctx, out.Account, chat, a)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", a.Filename, err)
+		}
+		ids = append(ids, externalID(out.Account, chat, m.MessageID))
+	}
+	if len(ids) == 0 {
+		return "", &messaging.APIError{Status: http.StatusBadRequest, Message: "the message has neither text nor files"}
+	}
+	return ids[0], nil
+}
+
+// sendDocument uploads one stored file to the chat.
+func (c *Channel) sendDocument(ctx context.Context, acct *kesher.ChannelAccount, chat int64, a kesher.Attachment) (sent, error) {
+	data, err := c.cfg.Blobs.Blob(ctx, a.SHA256)
+	if err != nil {
+		return sent{}, err
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	if err := mw.WriteField("chat_id", strconv.FormatInt(chat, 10)); err != nil {
+		return sent{}, err
+	}
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", mime.FormatMediaType("form-data", map[string]string{"name": "document", "filename": a.Filename}))
+	h.Set("Content-Type", cmp.Or(a.ContentType, "application/octet-stream"))
+	part, err := mw.CreatePart(h)
+	if err != nil {
+		return sent{}, err
+	}
+	if _, err := part.Write(data); err != nil {
+		return sent{}, err
+	}
+	if err := mw.Close(); err != nil {
+		return sent{}, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, apiURL(acct, "sendDocument"), &body)
+	if err != nil {
+		return sent{}, err
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return do[sent](c, req)
 }

@@ -3,6 +3,8 @@ package telegram_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -32,9 +34,15 @@ var photo = []byte("\xff\xd8\xff\xe0 a photo of a parcel")
 // serves one file and takes messages; it records every request.
 type botAPI struct {
 	*httptest.Server
-	mu       sync.Mutex
-	requests []recorded
-	sent     int
+	mu        sync.Mutex
+	requests  []recorded
+	documents []document
+	sent      int
+}
+
+type document struct {
+	Chat, Name, Type string
+	Data             []byte
 }
 
 type recorded struct {
@@ -63,6 +71,25 @@ func newBotAPI(t *testing.T) *botAPI {
 			n := 100 + b.sent
 			b.mu.Unlock()
 			fmt.Fprintf(w, `{"ok":true,"result":{"message_id":%d,"chat":{"id":%v,"type":"private"},"date":1772355700,"text":"…"}}`, n, rec.Body["chat_id"])
+		case r.URL.Path == "/bot"+botToken+"/sendDocument" && r.Method == http.MethodPost:
+			// The body was read above; parse it again as the form it is.
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			if err := r.ParseMultipartForm(1 << 20); err != nil {
+				http.Error(w, `{"ok":false,"error_code":400,"description":"Bad Request: not a form"}`, http.StatusBadRequest)
+				return
+			}
+			f, h, err := r.FormFile("document")
+			if err != nil {
+				http.Error(w, `{"ok":false,"error_code":400,"description":"Bad Request: no document"}`, http.StatusBadRequest)
+				return
+			}
+			data, _ := io.ReadAll(f)
+			b.mu.Lock()
+			b.documents = append(b.documents, document{Chat: r.FormValue("chat_id"), Name: h.Filename, Type: h.Header.Get("Content-Type"), Data: data})
+			b.sent++
+			n := 100 + b.sent
+			b.mu.Unlock()
+			fmt.Fprintf(w, `{"ok":true,"result":{"message_id":%d,"chat":{"id":%s,"type":"private"},"date":1772355700}}`, n, r.FormValue("chat_id"))
 		case strings.HasPrefix(r.URL.Path, "/bot"+botToken+"/"):
 			w.WriteHeader(http.StatusBadRequest)
 			fmt.Fprint(w, `{"ok":false,"error_code":400,"description":"Bad Request: wrong file_id"}`)
@@ -108,7 +135,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f.agent = kesher.WithActor(ctx, agent)
-	f.channel = telegram.New(messaging.Config{Desk: f.desk})
+	f.channel = telegram.New(messaging.Config{Desk: f.desk, Blobs: f.store})
 	f.hooks = http.NewServeMux()
 	f.channel.Routes(f.hooks)
 	return f
@@ -287,5 +314,37 @@ func TestErrorsHideTheToken(t *testing.T) {
 	f.channel.Sender().OnFinish(pending[0], err, true)
 	if m, _ := f.store.Message(context.Background(), reply.ID); m.Delivery != kesher.DeliveryFailed || strings.Contains(m.DeliveryError, botToken) || m.DeliveryError == "" {
 		t.Errorf("the failed message: %s %q", m.Delivery, m.DeliveryError)
+	}
+}
+
+// TestReplyWithAFile: a reply's attached file goes out with sendDocument,
+// after its text.
+func TestReplyWithAFile(t *testing.T) {
+	f := newFixture(t)
+	f.deliver(t, "text.json")
+	cs := f.conversations(t)
+	invoice := []byte("%PDF-1.7 חשבונית")
+	sum := sha256.Sum256(invoice)
+	hash := hex.EncodeToString(sum[:])
+	if err := f.store.Write(context.Background(), func(tx kesher.Tx) error { return tx.PutBlob(context.Background(), hash, invoice) }); err != nil {
+		t.Fatal(err)
+	}
+	reply, err := f.desk.AddMessage(f.agent, cs[0].ID, desk.NewMessage{BodyText: "מצורפת החשבונית",
+		Attachments: []kesher.Attachment{{Filename: "חשבונית.pdf", ContentType: "application/pdf", Size: int64(len(invoice)), SHA256: hash}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, _, _ := f.store.JobsByState(context.Background(), kesher.JobPending, kesher.Page{Limit: 10})
+	if err := f.channel.Sender().Handlers()[desk.JobSendTelegram](context.Background(), pending[0]); err != nil {
+		t.Fatal(err)
+	}
+	f.api.mu.Lock()
+	docs := f.api.documents
+	f.api.mu.Unlock()
+	if len(docs) != 1 || docs[0].Chat != "424242" || docs[0].Name != "חשבונית.pdf" || docs[0].Type != "application/pdf" || !bytes.Equal(docs[0].Data, invoice) {
+		t.Fatalf("documents sent: %+v", docs)
+	}
+	if m, _ := f.store.Message(context.Background(), reply.ID); m.Delivery != kesher.DeliverySent || m.ExternalID != f.account.ID+":424242:101" {
+		t.Errorf("the reply: %s %q; want sent with its text's id", m.Delivery, m.ExternalID)
 	}
 }
