@@ -63,7 +63,10 @@ func (c *Channel) verify(w http.ResponseWriter, r *http.Request) {
 		messaging.WriteError(w, kesher.ECodeForbidden, "the verify token does not match")
 		return
 	}
+	// The challenge is echoed as given: as plain text that no browser may
+	// read as anything else.
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	_, _ = w.Write([]byte(q.Get("hub.challenge")))
 }
 
