@@ -136,9 +136,42 @@ func WriteOK(w http.ResponseWriter, received int) {
 	_ = json.NewEncoder(w).Encode(map[string]int{"received": received})
 }
 
-// ReadBody reads a webhook request's body up to max bytes; a larger one
+// Receive takes a webhook request in up to its decoding: the body within
+// cfg.MaxBody, the account of kind ch its URL names, the proof in header
+// (compared in constant time with what want says the account expects for
+// this body) and the JSON body decoded into into. When any of it fails it
+// answers in the error format (413, 404, 401 for no proof, 403 for a wrong
+// one, 400) and ok is false; nothing has been written to the desk.
+func Receive(w http.ResponseWriter, r *http.Request, cfg Config, ch kesher.Channel, header string,
+	want func(acct *kesher.ChannelAccount, body []byte) string, into any) (acct *kesher.ChannelAccount, ok bool) {
+	body, ok := readBody(w, r, cfg.MaxBody)
+	if !ok {
+		cfg.Metrics.Reject(ch, "too_large")
+		return nil, false
+	}
+	if acct, ok = Account(w, r, cfg.Desk, ch, cfg.Logger); !ok {
+		return nil, false
+	}
+	switch proof := r.Header.Get(header); {
+	case proof == "":
+		cfg.Metrics.Reject(ch, "proof")
+		WriteError(w, kesher.ECodeUnauthorized, header+" is missing")
+		return nil, false
+	case !Equal(proof, want(acct, body)):
+		cfg.Metrics.Reject(ch, "proof")
+		WriteError(w, kesher.ECodeForbidden, header+" does not match")
+		return nil, false
+	}
+	if err := json.Unmarshal(body, into); err != nil {
+		WriteError(w, kesher.ECodeInvalidJSON, "the body is not the JSON of a "+string(ch)+" webhook")
+		return nil, false
+	}
+	return acct, true
+}
+
+// readBody reads a webhook request's body up to max bytes; a larger one
 // is answered 413 and ok is false.
-func ReadBody(w http.ResponseWriter, r *http.Request, max int64) (body []byte, ok bool) {
+func readBody(w http.ResponseWriter, r *http.Request, max int64) (body []byte, ok bool) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
 	if err != nil {
 		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {

@@ -89,29 +89,10 @@ type file struct {
 // update takes in one Update and answers 200 once it is committed; on a
 // failure it answers 500 and Telegram sends the update again.
 func (c *Channel) update(w http.ResponseWriter, r *http.Request) {
-	body, ok := messaging.ReadBody(w, r, c.cfg.MaxBody)
-	if !ok {
-		c.cfg.Metrics.Reject(kesher.ChannelTelegram, "too_large")
-		return
-	}
-	acct, ok := messaging.Account(w, r, c.cfg.Desk, kesher.ChannelTelegram, c.cfg.Logger)
-	if !ok {
-		return
-	}
-	token := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
-	if token == "" {
-		c.cfg.Metrics.Reject(kesher.ChannelTelegram, "secret_token")
-		messaging.WriteError(w, kesher.ECodeUnauthorized, "X-Telegram-Bot-Api-Secret-Token is missing")
-		return
-	}
-	if !messaging.Equal(token, acct.VerifyToken) {
-		c.cfg.Metrics.Reject(kesher.ChannelTelegram, "secret_token")
-		messaging.WriteError(w, kesher.ECodeForbidden, "the secret token does not match")
-		return
-	}
 	var u update
-	if err := json.Unmarshal(body, &u); err != nil {
-		messaging.WriteError(w, kesher.ECodeInvalidJSON, "the body is not a Telegram update")
+	acct, ok := messaging.Receive(w, r, c.cfg, kesher.ChannelTelegram, "X-Telegram-Bot-Api-Secret-Token",
+		func(acct *kesher.ChannelAccount, _ []byte) string { return acct.VerifyToken }, &u)
+	if !ok {
 		return
 	}
 	m := u.Message

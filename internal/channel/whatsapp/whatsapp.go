@@ -11,7 +11,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"mime"
@@ -147,31 +146,9 @@ type status struct {
 // Meta sends the notification again, and the ones taken in already are
 // recognised by their ids.
 func (c *Channel) notify(w http.ResponseWriter, r *http.Request) {
-	body, ok := messaging.ReadBody(w, r, c.cfg.MaxBody)
-	if !ok {
-		c.cfg.Metrics.Reject(kesher.ChannelWhatsApp, "too_large")
-		return
-	}
-	acct, ok := messaging.Account(w, r, c.cfg.Desk, kesher.ChannelWhatsApp, c.cfg.Logger)
-	if !ok {
-		return
-	}
-	sig := r.Header.Get("X-Hub-Signature-256")
-	if sig == "" {
-		c.cfg.Metrics.Reject(kesher.ChannelWhatsApp, "signature")
-		messaging.WriteError(w, kesher.ECodeUnauthorized, "X-Hub-Signature-256 is missing")
-		return
-	}
-	mac := hmac.New(sha256.New, []byte(acct.AppSecret))
-	mac.Write(body)
-	if !messaging.Equal(sig, "sha256="+hex.EncodeToString(mac.Sum(nil))) {
-		c.cfg.Metrics.Reject(kesher.ChannelWhatsApp, "signature")
-		messaging.WriteError(w, kesher.ECodeForbidden, "the signature does not match the body")
-		return
-	}
 	var n notification
-	if err := json.Unmarshal(body, &n); err != nil {
-		messaging.WriteError(w, kesher.ECodeInvalidJSON, "the body is not a WhatsApp notification")
+	acct, ok := messaging.Receive(w, r, c.cfg, kesher.ChannelWhatsApp, "X-Hub-Signature-256", signature, &n)
+	if !ok {
 		return
 	}
 	count, err := c.takeIn(r.Context(), acct, &n)
@@ -181,6 +158,14 @@ func (c *Channel) notify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	messaging.WriteOK(w, count)
+}
+
+// signature is the X-Hub-Signature-256 Meta sends with body: its
+// HMAC-SHA256 with the app secret.
+func signature(acct *kesher.ChannelAccount, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(acct.AppSecret))
+	mac.Write(body)
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
 }
 
 // takeIn hands every message and status report of n to the desk, and
