@@ -322,22 +322,7 @@ func (d *Desk) ingestMessage(ctx context.Context, in InboundMessage, ids []keshe
 			return err
 		}
 		m := d.newMessage(ctx, conv, NewMessage{Direction: kesher.Inbound, Channel: acct.Kind, BodyText: p.body, Attachments: p.attachments, ExternalID: in.ExternalID})
-		fx, err := d.onMessage(ctx, tx, conv, m, p.managerAsk, route)
-		if err != nil {
-			return err
-		}
-		for hash, data := range p.blobs {
-			if err := tx.PutBlob(ctx, hash, data); err != nil {
-				return err
-			}
-		}
-		if err := d.recordMessage(ctx, tx, conv, m); err != nil {
-			return err
-		}
-		if _, err := d.record(ctx, tx, conv, fx); err != nil {
-			return err
-		}
-		if err := tx.UpdateConversation(ctx, conv); err != nil {
+		if err := d.storeCustomerMessage(ctx, tx, conv, m, p.blobs, p.managerAsk, route); err != nil {
 			return err
 		}
 		res.ConversationID, res.MessageID = conv.ID, m.ID

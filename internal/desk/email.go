@@ -389,17 +389,8 @@ func (d *Desk) ingestHuman(ctx context.Context, tx kesher.Tx, e *email, mb *kesh
 	if res.Created {
 		route = &routing{channel: conv.Channel, mailboxID: mb.ID, language: cust.Language, priority: conv.Priority}
 	}
-	fx, err := d.onMessage(ctx, tx, conv, m, e.managerAsk, route)
-	if err != nil {
-		return err
-	}
-	if err := d.storeInbound(ctx, tx, e, conv, m); err != nil {
-		return err
-	}
-	if _, err := d.record(ctx, tx, conv, fx); err != nil {
-		return err
-	}
-	if err := tx.UpdateConversation(ctx, conv); err != nil {
+	m.BodyHTML, m.Attachments, m.Email = e.html, e.attachments, e.meta
+	if err := d.storeCustomerMessage(ctx, tx, conv, m, e.blobs, e.managerAsk, route); err != nil {
 		return err
 	}
 	res.ConversationID, res.MessageID = conv.ID, m.ID
@@ -440,12 +431,41 @@ func (d *Desk) startEmailConversation(ctx context.Context, tx kesher.Tx, e *emai
 // its attachments' bytes.
 func (d *Desk) storeInbound(ctx context.Context, tx kesher.Tx, e *email, conv *kesher.Conversation, m *kesher.Message) error {
 	m.BodyHTML, m.Attachments, m.Email = e.html, e.attachments, e.meta
-	for hash, data := range e.blobs {
+	if err := putBlobs(ctx, tx, e.blobs); err != nil {
+		return err
+	}
+	return d.recordMessage(ctx, tx, conv, m)
+}
+
+// storeCustomerMessage stores m, a customer's message just made for conv,
+// with its files' bytes, its event and what it sets off (assignment on a
+// route, SLA clocks, an escalation when managerAsk is set), and saves conv.
+func (d *Desk) storeCustomerMessage(ctx context.Context, tx kesher.Tx, conv *kesher.Conversation, m *kesher.Message,
+	blobs map[string][]byte, managerAsk string, route *routing) error {
+	fx, err := d.onMessage(ctx, tx, conv, m, managerAsk, route)
+	if err != nil {
+		return err
+	}
+	if err := putBlobs(ctx, tx, blobs); err != nil {
+		return err
+	}
+	if err := d.recordMessage(ctx, tx, conv, m); err != nil {
+		return err
+	}
+	if _, err := d.record(ctx, tx, conv, fx); err != nil {
+		return err
+	}
+	return tx.UpdateConversation(ctx, conv)
+}
+
+// putBlobs stores files' bytes by their hash.
+func putBlobs(ctx context.Context, tx kesher.Tx, blobs map[string][]byte) error {
+	for hash, data := range blobs {
 		if err := tx.PutBlob(ctx, hash, data); err != nil {
 			return err
 		}
 	}
-	return d.recordMessage(ctx, tx, conv, m)
+	return nil
 }
 
 // quietMessage makes a message that joins conv's thread without changing
