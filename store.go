@@ -93,6 +93,7 @@ type Queries interface {
 	Portal
 	Calls
 	Chat
+	Messaging
 }
 
 // SearchIndex reads the full-text index and the queue of documents
@@ -354,6 +355,7 @@ type Tx interface {
 	PortalTx
 
 	ChatTx
+	MessagingTx
 
 	KnowledgeTx
 

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -21,6 +23,9 @@ import (
 	"kesher/internal/bus"
 	"kesher/internal/channel/chat"
 	"kesher/internal/channel/email"
+	"kesher/internal/channel/messaging"
+	"kesher/internal/channel/telegram"
+	"kesher/internal/channel/whatsapp"
 	"kesher/internal/desk"
 	"kesher/internal/jobs"
 	"kesher/internal/server"
@@ -103,7 +108,25 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return float64(n)
 	}))
 	sender := email.NewSender(email.SenderConfig{Desk: d, Blobs: db, PublicURL: *publicURL, Logger: log})
-	runner := jobs.New(jobs.Config{Store: db, Handlers: sender.Handlers(), OnFinish: sender.OnFinish, Logger: log, Registerer: reg})
+	chats := messaging.NewMetrics(reg)
+	wa := whatsapp.New(messaging.Config{Desk: d, Blobs: db, Metrics: chats, Logger: log})
+	tg := telegram.New(messaging.Config{Desk: d, Blobs: db, Metrics: chats, Logger: log})
+	hooks := http.NewServeMux()
+	wa.Routes(hooks)
+	tg.Routes(hooks)
+	handlers := sender.Handlers()
+	onFinish := []func(*kesher.Job, error, bool){sender.OnFinish}
+	for _, s := range []*messaging.Sender{wa.Sender(), tg.Sender()} {
+		maps.Copy(handlers, s.Handlers())
+		onFinish = append(onFinish, s.OnFinish)
+	}
+	runner := jobs.New(jobs.Config{Store: db, Handlers: handlers, Logger: log, Registerer: reg,
+		OnFinish: func(job *kesher.Job, err error, final bool) {
+			// Each channel's hook looks only at its own kinds of job.
+			for _, f := range onFinish {
+				f(job, err, final)
+			}
+		}})
 	waking.runner = runner
 
 	setupCode, err := firstRunCode(ctx, d, log)
@@ -122,6 +145,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	srv := server.New(server.Config{
 		API: api.New(api.Config{Desk: d, Logger: log, MaxBodyBytes: *maxBody,
 			Authenticators: []api.Authenticator{api.BearerToken(d), ui.SessionAuthenticator}}),
+		Hooks:    hooks,
 		UI:       ui,
 		Chat:     chatSrv.Handler(),
 		Ready:    db.Ping,

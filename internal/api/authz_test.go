@@ -157,6 +157,21 @@ var authMatrix = map[string]authRow{
 		return "/mailboxes/" + m.ID, ""
 	}},
 
+	"POST /channels": {min: kesher.RoleAdmin, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		return "/channels", fmt.Sprintf(`{"kind": "whatsapp", "name": "נגה %d", "phone_number_id": "1065%d", "token": "t", "app_secret": "s", "verify_token": "v"}`, n, n)
+	}},
+	"GET /channels":        {min: kesher.RoleAdmin, target: fixed("/channels", "")},
+	"GET /channels/{id}":   {min: kesher.RoleAdmin, target: fixed("/channels/{channel}", "")},
+	"PATCH /channels/{id}": {min: kesher.RoleAdmin, target: fixed("/channels/{channel}", `{"name": "בוט נגה"}`)},
+	"DELETE /channels/{id}": {min: kesher.RoleAdmin, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		a, err := f.desk.SaveChannelAccount(context.Background(), "", desk.ChannelAccountInput{Kind: kesher.ChannelTelegram, Name: "temp", Token: "t", VerifyToken: "v"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "/channels/" + a.ID, ""
+	}},
+	"GET /conversations/{id}/whatsapp-window": {min: kesher.RoleAgent, target: fixed("/conversations/{conv}/whatsapp-window", "")},
+
 	"POST /calendars": {min: kesher.RoleAdmin, target: func(t *testing.T, f *fixture, n int) (string, string) {
 		return "/calendars", fmt.Sprintf(`{"name": "לוח %d", "spec": %s}`, n, israeliSpec)
 	}},
@@ -274,6 +289,11 @@ func TestAuthorisationMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.vars["mailbox"] = mb.ID
+	bot, err := f.desk.SaveChannelAccount(context.Background(), "", desk.ChannelAccountInput{Kind: kesher.ChannelTelegram, Name: "בוט", Token: "t", VerifyToken: "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.vars["channel"] = bot.ID
 	cal, err := f.desk.SaveCalendar(context.Background(), "", "שעות משרד", desk.DefaultCalendar())
 	if err != nil {
 		t.Fatal(err)

@@ -17,12 +17,15 @@ type messageIn struct {
 	Attachments []kesher.Attachment `json:"attachments"`
 	ExternalID  string              `json:"external_id"`
 	CreatedAt   timestamp           `json:"created_at"`
+	// Template names an approved WhatsApp template to send instead of
+	// free text.
+	Template string `json:"template"`
 }
 
 func (in messageIn) message() desk.NewMessage {
 	return desk.NewMessage{
 		Direction: in.Direction, BodyText: in.BodyText, BodyHTML: in.BodyHTML, Attachments: in.Attachments,
-		ExternalID: in.ExternalID, Channel: in.Channel, CreatedAt: in.CreatedAt.Time,
+		ExternalID: in.ExternalID, Channel: in.Channel, CreatedAt: in.CreatedAt.Time, Template: in.Template,
 	}
 }
 

@@ -56,6 +56,7 @@ var routes = []route{
 	{method: "POST", path: "/conversations/{id}/escalation", handle: (*api).escalate},
 	{method: "GET", path: "/conversations/{id}/escalation", handle: (*api).escalations},
 	{method: "PATCH", path: "/conversations/{id}/escalation", handle: (*api).resolveEscalation},
+	{method: "GET", path: "/conversations/{id}/whatsapp-window", handle: (*api).whatsAppWindow},
 
 	{method: "GET", path: "/commitments", handle: (*api).commitments},
 	{method: "PATCH", path: "/commitments/{id}", handle: (*api).updateCommitment},
@@ -96,6 +97,12 @@ var routes = []route{
 	{method: "GET", path: "/mailboxes/{id}", handle: (*api).getMailbox},
 	{method: "PATCH", path: "/mailboxes/{id}", handle: (*api).updateMailbox},
 	{method: "DELETE", path: "/mailboxes/{id}", handle: (*api).deleteMailbox},
+
+	{method: "POST", path: "/channels", handle: (*api).createChannel},
+	{method: "GET", path: "/channels", handle: (*api).listChannels},
+	{method: "GET", path: "/channels/{id}", handle: (*api).getChannel},
+	{method: "PATCH", path: "/channels/{id}", handle: (*api).updateChannel},
+	{method: "DELETE", path: "/channels/{id}", handle: (*api).deleteChannel},
 
 	{method: "POST", path: "/calendars", handle: (*api).createCalendar},
 	{method: "GET", path: "/calendars", handle: (*api).listCalendars},

@@ -275,8 +275,12 @@ func (d *Desk) AddMessage(ctx context.Context, conversationID string, in NewMess
 			return err
 		}
 		in.Channel = orDefault(in.Channel, c.Channel)
+		if in.Template != "" && strings.TrimSpace(in.BodyText) == "" {
+			in.BodyText = in.Template
+		}
 		var v kesher.Validation
 		checkMessage(actor, in, d.clock.Now(), "", &v)
+		v.Check(in.Template == "" || in.Direction == kesher.Outbound && in.Channel == kesher.ChannelWhatsApp, "template", "invalid")
 		if err := v.Err(); err != nil {
 			return err
 		}
@@ -293,12 +297,19 @@ func (d *Desk) AddMessage(ctx context.Context, conversationID string, in NewMess
 				return err
 			}
 		}
+		if in.Direction == kesher.Outbound && in.Channel == kesher.ChannelEmail && c.Channel != kesher.ChannelEmail {
+			// Answering by email a customer who came on another channel
+			// (P1: they asked for it) needs their address.
+			if err := d.checkHasEmail(ctx, tx, c); err != nil {
+				return err
+			}
+		}
 		if msg, err = d.appendMessage(ctx, tx, c, in); err != nil {
 			return err
 		}
-		// A reply on the email channel goes out as an email, except one
-		// that an import backdates, that another system already sent (it
-		// has that system's id) or that a replayed history holds.
+		// A reply on the email or a messaging channel goes out on it,
+		// except one that an import backdates, that another system already
+		// sent (it has that system's id) or that a replayed history holds.
 		if msg.Direction != kesher.Outbound || !in.CreatedAt.IsZero() || in.ExternalID != "" || d.history {
 			return nil
 		}
@@ -308,12 +319,27 @@ func (d *Desk) AddMessage(ctx context.Context, conversationID string, in NewMess
 		if err != nil {
 			return err
 		}
-		if msg.Channel == kesher.ChannelEmail || byEmail {
+		switch {
+		case msg.Channel == kesher.ChannelEmail || byEmail:
 			return d.queueEmail(ctx, tx, c, msg)
+		case IsMessaging(msg.Channel):
+			return d.queueChat(ctx, tx, c, msg, in.Template)
 		}
 		return nil
 	})
 	return msg, err
+}
+
+// checkHasEmail refuses an email reply to a customer without an address.
+func (d *Desk) checkHasEmail(ctx context.Context, q kesher.Queries, c *kesher.Conversation) error {
+	cust, err := d.liveCustomer(ctx, q, c.CustomerID)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(cust.Identities, func(id kesher.Identity) bool { return id.Kind == kesher.IdentityEmail }) {
+		return kesher.FieldError("channel", "no_email", "%s has no email address to answer by email; add one to the customer first", cust.Name)
+	}
+	return nil
 }
 
 // reopenForCustomer opens a conversation that waited or was solved when

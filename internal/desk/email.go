@@ -141,11 +141,15 @@ func (d *Desk) IngestEmail(ctx context.Context, in InboundEmail) (*EmailResult, 
 		return nil, kesher.FieldError("raw", "invalid", "the email cannot be read: %v", err)
 	}
 	e := d.prepareEmail(in, msg)
+	return retryConflicts(func() (*EmailResult, error) { return d.ingest(ctx, e) })
+}
+
+// retryConflicts runs an intake Write again when it conflicted: another
+// delivery of the same message, or a new customer's identity, was
+// committed meanwhile (on another node), and the next attempt sees it.
+func retryConflicts[T any](write func() (T, error)) (T, error) {
 	for attempt := 1; ; attempt++ {
-		// A conflict means another delivery of the same email, or a new
-		// customer's identity, was committed meanwhile (on another node):
-		// the next attempt sees it.
-		res, err := d.ingest(ctx, e)
+		res, err := write()
 		if kesher.ErrorCode(err) != kesher.ECodeConflict || attempt == maxIntakeRetries {
 			return res, err
 		}
@@ -202,14 +206,18 @@ func (d *Desk) prepareEmail(in InboundEmail, msg *mail.Message) *email {
 		if len(e.attachments) == kesher.MaxAttachments {
 			break // the raw blob keeps the rest
 		}
-		sum := sha256.Sum256(a.Data)
-		hash := hex.EncodeToString(sum[:])
-		e.blobs[hash] = a.Data
-		e.attachments = append(e.attachments, kesher.Attachment{
-			Filename: orDefault(a.Filename, "attachment"), ContentType: a.ContentType, Size: int64(len(a.Data)), SHA256: hash,
-		})
+		e.attachments = append(e.attachments, attach(e.blobs, a.Filename, a.ContentType, a.Data))
 	}
 	return e
+}
+
+// attach describes a file that came with a message and keeps its bytes in
+// blobs under their hash, for the Write to store.
+func attach(blobs map[string][]byte, filename, contentType string, data []byte) kesher.Attachment {
+	sum := sha256.Sum256(data)
+	hash := hex.EncodeToString(sum[:])
+	blobs[hash] = data
+	return kesher.Attachment{Filename: orDefault(filename, "attachment"), ContentType: contentType, Size: int64(len(data)), SHA256: hash}
 }
 
 // ingest stores one email in one Write.
@@ -381,17 +389,8 @@ func (d *Desk) ingestHuman(ctx context.Context, tx kesher.Tx, e *email, mb *kesh
 	if res.Created {
 		route = &routing{channel: conv.Channel, mailboxID: mb.ID, language: cust.Language, priority: conv.Priority}
 	}
-	fx, err := d.onMessage(ctx, tx, conv, m, e.managerAsk, route)
-	if err != nil {
-		return err
-	}
-	if err := d.storeInbound(ctx, tx, e, conv, m); err != nil {
-		return err
-	}
-	if _, err := d.record(ctx, tx, conv, fx); err != nil {
-		return err
-	}
-	if err := tx.UpdateConversation(ctx, conv); err != nil {
+	m.BodyHTML, m.Attachments, m.Email = e.html, e.attachments, e.meta
+	if err := d.storeCustomerMessage(ctx, tx, conv, m, e.blobs, e.managerAsk, route); err != nil {
 		return err
 	}
 	res.ConversationID, res.MessageID = conv.ID, m.ID
@@ -432,12 +431,41 @@ func (d *Desk) startEmailConversation(ctx context.Context, tx kesher.Tx, e *emai
 // its attachments' bytes.
 func (d *Desk) storeInbound(ctx context.Context, tx kesher.Tx, e *email, conv *kesher.Conversation, m *kesher.Message) error {
 	m.BodyHTML, m.Attachments, m.Email = e.html, e.attachments, e.meta
-	for hash, data := range e.blobs {
+	if err := putBlobs(ctx, tx, e.blobs); err != nil {
+		return err
+	}
+	return d.recordMessage(ctx, tx, conv, m)
+}
+
+// storeCustomerMessage stores m, a customer's message just made for conv,
+// with its files' bytes, its event and what it sets off (assignment on a
+// route, SLA clocks, an escalation when managerAsk is set), and saves conv.
+func (d *Desk) storeCustomerMessage(ctx context.Context, tx kesher.Tx, conv *kesher.Conversation, m *kesher.Message,
+	blobs map[string][]byte, managerAsk string, route *routing) error {
+	fx, err := d.onMessage(ctx, tx, conv, m, managerAsk, route)
+	if err != nil {
+		return err
+	}
+	if err := putBlobs(ctx, tx, blobs); err != nil {
+		return err
+	}
+	if err := d.recordMessage(ctx, tx, conv, m); err != nil {
+		return err
+	}
+	if _, err := d.record(ctx, tx, conv, fx); err != nil {
+		return err
+	}
+	return tx.UpdateConversation(ctx, conv)
+}
+
+// putBlobs stores files' bytes by their hash.
+func putBlobs(ctx context.Context, tx kesher.Tx, blobs map[string][]byte) error {
+	for hash, data := range blobs {
 		if err := tx.PutBlob(ctx, hash, data); err != nil {
 			return err
 		}
 	}
-	return d.recordMessage(ctx, tx, conv, m)
+	return nil
 }
 
 // quietMessage makes a message that joins conv's thread without changing
@@ -873,7 +901,8 @@ type DeliveryResult struct {
 // maxDeliveryError bounds a stored failure reason.
 const maxDeliveryError = 1000
 
-// RecordDelivery records that an outbound email was sent or failed, and
+// RecordDelivery records that an outbound email, or a message of a
+// messaging channel, was sent or failed, and
 // appends an EventMessageDelivery event so that open pages show it. A
 // failed email may be sent later; a sent one stays sent, and recording it
 // sent again changes nothing (the job runs at least once). Channels (no
@@ -895,18 +924,24 @@ func (d *Desk) RecordDelivery(ctx context.Context, messageID string, r DeliveryR
 			return err
 		}
 		switch {
-		case m.Direction != kesher.Outbound || m.Email == nil || m.Delivery == "":
-			return kesher.Errorf(kesher.ECodeConflict, "message %s is not an outbound email", messageID)
-		case m.Delivery == kesher.DeliverySent && r.State == kesher.DeliverySent:
+		case m.Direction != kesher.Outbound || m.Delivery == "":
+			return kesher.Errorf(kesher.ECodeConflict, "message %s is not an outbound message to deliver", messageID)
+		case deliveryRank[m.Delivery] >= deliveryRank[kesher.DeliverySent] && r.State == kesher.DeliverySent:
 			return nil
-		case m.Delivery == kesher.DeliverySent:
+		case deliveryRank[m.Delivery] >= deliveryRank[kesher.DeliverySent]:
 			return kesher.Errorf(kesher.ECodeConflict, "message %s was sent already", messageID)
 		}
 		m.Delivery = r.State
 		if r.State == kesher.DeliverySent {
 			m.DeliveredAt, m.DeliveryError = d.clock.Now(), ""
-			if id := bareID(r.MessageID); id != "" {
+			switch id := bareID(r.MessageID); {
+			case id == "":
+			case m.Email != nil:
 				m.Email.MessageID, m.ExternalID = id, id
+			default:
+				// A messaging provider's id of the message, which its
+				// status reports name.
+				m.ExternalID = id
 			}
 		} else {
 			m.DeliveryError = truncate(strings.TrimSpace(r.Error), maxDeliveryError)
@@ -927,7 +962,13 @@ func (d *Desk) saveDelivery(ctx context.Context, tx kesher.Tx, m *kesher.Message
 	if err != nil {
 		return err
 	}
-	e := d.event(ctx, EventMessageDelivery, map[string]any{"delivery": m.Delivery, "error": m.DeliveryError, "email_message_id": m.Email.MessageID})
+	data := map[string]any{"delivery": m.Delivery, "error": m.DeliveryError, "channel": m.Channel}
+	if m.Email != nil {
+		data["email_message_id"] = m.Email.MessageID
+	} else {
+		data["external_id"] = m.ExternalID
+	}
+	e := d.event(ctx, EventMessageDelivery, data)
 	e.ConversationID, e.CustomerID, e.MessageID = conv.ID, conv.CustomerID, m.ID
 	return tx.AppendEvent(ctx, e)
 }

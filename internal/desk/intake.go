@@ -41,6 +41,10 @@ type NewMessage struct {
 	ExternalID  string
 	// Channel defaults to the conversation's channel.
 	Channel kesher.Channel
+	// Template names the approved WhatsApp template a reply sends instead
+	// of free text, the only kind WhatsApp allows outside its window; the
+	// message's text defaults to its name.
+	Template string
 	// CreatedAt backdates an import; only admins may set it.
 	CreatedAt time.Time
 	// managerAsk holds the words of an inbound message asking for a

@@ -20,6 +20,8 @@ import (
 type Config struct {
 	// API serves /api/.
 	API http.Handler
+	// Hooks serves /hooks/: the messaging providers' webhooks.
+	Hooks http.Handler
 	// UI serves every other path: the agent desk's pages and assets.
 	UI http.Handler
 	// Chat, when set, serves the chat widget (/widget.js) and its
@@ -60,6 +62,9 @@ func New(cfg Config) *Server {
 	if cfg.Chat != nil {
 		mux.Handle("GET /widget.js", cfg.Chat)
 		mux.Handle("/chat/", cfg.Chat)
+	}
+	if cfg.Hooks != nil {
+		mux.Handle("/hooks/", cfg.Hooks)
 	}
 	if cfg.UI != nil {
 		mux.Handle("/", cfg.UI)

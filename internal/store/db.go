@@ -127,7 +127,11 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	opts := []goose.ProviderOption{goose.WithSlog(db.log)}
+	// Migrations are additive and independent of each other, so one that
+	// lands with a lower number than a migration already applied (work
+	// merged in a different order than it was numbered) is applied late
+	// rather than refused.
+	opts := []goose.ProviderOption{goose.WithSlog(db.log), goose.WithAllowOutofOrder(true)}
 	if db.d == &postgresDialect {
 		// Several nodes may start at once; an advisory lock lets one migrate.
 		locker, err := lock.NewPostgresSessionLocker()

@@ -115,6 +115,8 @@ func runSuite(t *testing.T, gc groupCommit, open func(testing.TB) *store.DB) {
 		{"article images", testArticleImages},
 		{"help centre activity", testHelpActivity},
 		{"calls", testCalls},
+		{"channel accounts", testChannelAccounts},
+		{"messaging threads", testMessagingThreads},
 	}
 	if gc {
 		tests = append(tests, suiteTest{"group commit batch", testGroupCommitBatch})

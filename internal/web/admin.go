@@ -12,8 +12,8 @@ import (
 	"kesher/internal/i18n"
 )
 
-// The admin section manages the desk's users, teams, contact reasons, tags
-// and mailboxes, and the settings that keep requests owned: business
+// The admin section manages the desk's users, teams, contact reasons, tags,
+// mailboxes and messaging accounts, and the settings that keep requests owned: business
 // calendars, SLA policies and assignment rules. Its pages work alike: a
 // list whose rows carry small forms, a form that creates (except for tags,
 // which come from conversations), and after every post either a redirect
@@ -34,6 +34,11 @@ type adminData struct {
 	Mailboxes []mailboxForm
 	// NewMailbox is the create form's starting values.
 	NewMailbox mailboxForm
+	// Accounts are the WhatsApp and Telegram accounts' forms, NewAccount
+	// the empty create form; ChannelKinds are its choices.
+	Accounts     []channelForm
+	NewAccount   channelForm
+	ChannelKinds []kesher.Channel
 	// Securities and AfterImports are the mailbox form's choices.
 	Securities   []kesher.Security
 	AfterImports []kesher.AfterImport
@@ -141,8 +146,8 @@ func (w *Web) showAdmin(rw http.ResponseWriter, r *http.Request, p *page, sectio
 		MinPassword: auth.MinPasswordLength, Saved: r.URL.Query().Has("saved"), Form: form,
 		Securities:   []kesher.Security{kesher.SecurityStartTLS, kesher.SecurityTLS, kesher.SecurityNone},
 		AfterImports: []kesher.AfterImport{kesher.AfterImportMarkSeen, kesher.AfterImportMove, kesher.AfterImportDelete},
-		NewMailbox:   newMailboxForm,
-		NewCalendar:  newCalendarForm(), Weekdays: weekdays, TimeZones: timeZones,
+		NewMailbox:   newMailboxForm, ChannelKinds: []kesher.Channel{kesher.ChannelWhatsApp, kesher.ChannelTelegram},
+		NewCalendar: newCalendarForm(), Weekdays: weekdays, TimeZones: timeZones,
 		NewPolicy: newPolicyForm(),
 		NewRule:   newRuleForm, Strategies: strategies, Channels: kesher.Channels, Priorities: kesher.Priorities}
 	if form.Refused("") {
@@ -162,6 +167,8 @@ func (w *Web) showAdmin(rw http.ResponseWriter, r *http.Request, p *page, sectio
 		d.Tags, err = w.desk.Tags(ctx)
 	case "mailboxes":
 		d.Mailboxes, err = w.mailboxes(ctx)
+	case "channels":
+		d.Accounts, err = w.channels(ctx, w.base(r))
 	case "teams", "calendars":
 		d.Calendars, err = w.calendarForms(ctx, d.Directory, form)
 	case "sla":

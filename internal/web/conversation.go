@@ -57,6 +57,19 @@ type conversationData struct {
 	// CommitmentText, CommitmentDue, EscalationReason and Resolution keep
 	// what a refused side form carried.
 	CommitmentText, CommitmentDue, EscalationReason, Resolution string
+	// ReplyChannels are the channels a reply may go out on: the
+	// conversation's, and email for a customer who came on another (P1).
+	// ReplyChannel keeps a refused reply's choice.
+	ReplyChannels []kesher.Channel
+	ReplyChannel  kesher.Channel
+	// Templates are the approved WhatsApp templates a reply may send;
+	// WindowOpen says whether free text may be sent too, until
+	// WindowUntil (zero when the customer never wrote on WhatsApp).
+	// Template keeps a refused reply's choice.
+	Templates   []kesher.Template
+	WindowOpen  bool
+	WindowUntil time.Time
+	Template    string
 	// Alert is the catalogue key of a refusal that is no field's: solving
 	// while escalated, say. AlertIn names the fragment that shows it.
 	Alert, AlertIn string
@@ -142,6 +155,9 @@ func (w *Web) conversationData(ctx context.Context, id string) (*conversationDat
 		return nil, err
 	}
 	d.History = history
+	if err := w.replyOptions(ctx, d); err != nil {
+		return nil, err
+	}
 	if err := w.thread(ctx, d); err != nil {
 		return nil, err
 	}
@@ -152,6 +168,24 @@ func (w *Web) conversationData(ctx context.Context, id string) (*conversationDat
 		return nil, err
 	}
 	return d, nil
+}
+
+// replyOptions reads how the conversation may be answered: on its own
+// channel or by email, and on WhatsApp in free text or with a template.
+func (w *Web) replyOptions(ctx context.Context, d *conversationData) error {
+	d.ReplyChannels, d.ReplyChannel = []kesher.Channel{d.Conv.Channel}, d.Conv.Channel
+	if d.Conv.Channel != kesher.ChannelEmail {
+		d.ReplyChannels = append(d.ReplyChannels, kesher.ChannelEmail)
+	}
+	if d.Conv.Channel != kesher.ChannelWhatsApp {
+		return nil
+	}
+	var err error
+	if d.WindowUntil, d.WindowOpen, err = w.desk.WindowOpen(ctx, d.Conv.ID); err != nil {
+		return err
+	}
+	d.Templates, err = w.desk.Templates(ctx, d.Conv.ID)
+	return err
 }
 
 // maxCommitments bounds the promises the side panel lists.
@@ -257,7 +291,8 @@ func (w *Web) reply(rw http.ResponseWriter, r *http.Request, p *page) error {
 		dir = kesher.Outbound
 	}
 	body := r.PostFormValue("body")
-	msg, err := w.desk.AddMessage(r.Context(), id, desk.NewMessage{Direction: dir, BodyText: body})
+	ch, tmpl := kesher.Channel(r.PostFormValue("channel")), r.PostFormValue("template")
+	msg, err := w.desk.AddMessage(r.Context(), id, desk.NewMessage{Direction: dir, BodyText: body, Channel: ch, Template: tmpl})
 	if err == nil && dir == kesher.Outbound && w.promises(r.Context(), body) {
 		// The page that follows offers to record the promises the reply
 		// made; a background send follows the redirect as a page load.
@@ -270,6 +305,10 @@ func (w *Web) reply(rw http.ResponseWriter, r *http.Request, p *page) error {
 	}
 	if fields != nil {
 		d.Errors, d.Composer, d.Direction = prefixed(fields, "body_text", "body"), body, dir
+		if ch != "" {
+			d.ReplyChannel = ch
+		}
+		d.Template = tmpl
 		r.URL.RawQuery = "part=composer"
 		rw.Header().Set("X-Fragment-Target", "#composer")
 		w.showConversation(rw, r, p, d, http.StatusUnprocessableEntity)
