@@ -310,6 +310,23 @@ func NewSender(cfg Config, ch kesher.Channel, job string, send SendFunc) *Sender
 	return &Sender{desk: cfg.Desk, channel: ch, job: job, send: send, metrics: cfg.Metrics, log: cfg.Logger}
 }
 
+// Adapter is what each provider's channel is built on: its configuration,
+// with defaults, and the sender of its outbox jobs.
+type Adapter struct {
+	Config Config
+	sender *Sender
+}
+
+// NewAdapter returns the adapter of a provider's channel: replies on ch
+// are outbox jobs of kind job, which send delivers.
+func NewAdapter(cfg Config, ch kesher.Channel, job string, send SendFunc) Adapter {
+	cfg = cfg.WithDefaults()
+	return Adapter{Config: cfg, sender: NewSender(cfg, ch, job, send)}
+}
+
+// Sender returns the sender of the channel's outbox jobs.
+func (a *Adapter) Sender() *Sender { return a.sender }
+
 // Handlers returns the job handler by kind.
 func (s *Sender) Handlers() map[string]jobs.Handler {
 	return map[string]jobs.Handler{s.job: s.run}

@@ -30,20 +30,14 @@ import (
 )
 
 // Channel is the Telegram channel: webhook and sender.
-type Channel struct {
-	cfg    messaging.Config
-	sender *messaging.Sender
-}
+type Channel struct{ messaging.Adapter }
 
 // New returns the channel for cfg.
 func New(cfg messaging.Config) *Channel {
-	c := &Channel{cfg: cfg.WithDefaults()}
-	c.sender = messaging.NewSender(c.cfg, kesher.ChannelTelegram, desk.JobSendTelegram, c.send)
+	c := &Channel{}
+	c.Adapter = messaging.NewAdapter(cfg, kesher.ChannelTelegram, desk.JobSendTelegram, c.send)
 	return c
 }
-
-// Sender returns the sender of the channel's outbox jobs.
-func (c *Channel) Sender() *messaging.Sender { return c.sender }
 
 // Routes registers the webhook on mux. It is public: each request proves
 // itself with the account's secret token.
@@ -90,7 +84,7 @@ type file struct {
 // failure it answers 500 and Telegram sends the update again.
 func (c *Channel) update(w http.ResponseWriter, r *http.Request) {
 	var u update
-	acct, ok := messaging.Receive(w, r, c.cfg, kesher.ChannelTelegram, "X-Telegram-Bot-Api-Secret-Token",
+	acct, ok := messaging.Receive(w, r, c.Config, kesher.ChannelTelegram, "X-Telegram-Bot-Api-Secret-Token",
 		func(acct *kesher.ChannelAccount, _ []byte) string { return acct.VerifyToken }, &u)
 	if !ok {
 		return
@@ -104,10 +98,10 @@ func (c *Channel) update(w http.ResponseWriter, r *http.Request) {
 	}
 	in, err := c.message(r.Context(), acct, m)
 	if err == nil {
-		err = messaging.Ingest(r.Context(), c.cfg.Desk, in, kesher.ChannelTelegram, c.cfg.Metrics, c.cfg.Logger)
+		err = messaging.Ingest(r.Context(), c.Config.Desk, in, kesher.ChannelTelegram, c.Config.Metrics, c.Config.Logger)
 	}
 	if err != nil {
-		c.cfg.Logger.Error("telegram: taking in an update failed; Telegram will send it again", "account", acct.ID, "update", u.UpdateID, "err", err)
+		c.Config.Logger.Error("telegram: taking in an update failed; Telegram will send it again", "account", acct.ID, "update", u.UpdateID, "err", err)
 		messaging.WriteError(w, kesher.ECodeInternal, "the update could not be stored; send it again")
 		return
 	}
@@ -145,7 +139,7 @@ func (c *Channel) message(ctx context.Context, acct *kesher.ChannelAccount, m *m
 		got, err := c.fetch(ctx, acct, f)
 		switch {
 		case messaging.Hopeless(err):
-			c.cfg.Logger.Warn("telegram: a file was not taken in", "account", acct.ID, "message", m.MessageID, "file", f.FileID, "err", err)
+			c.Config.Logger.Warn("telegram: a file was not taken in", "account", acct.ID, "message", m.MessageID, "file", f.FileID, "err", err)
 		case err != nil:
 			return in, fmt.Errorf("file %s of message %d: %w", f.FileID, m.MessageID, err)
 		default:
@@ -218,7 +212,7 @@ func call[T any](ctx context.Context, c *Channel, acct *kesher.ChannelAccount, m
 // description is the reason.
 func do[T any](c *Channel, req *http.Request) (T, error) {
 	var out result[T]
-	b, _, err := messaging.Fetch(c.cfg.Client, req, messaging.DefaultMaxBody)
+	b, _, err := messaging.Fetch(c.Config.Client, req, messaging.DefaultMaxBody)
 	if ae := (*messaging.APIError)(nil); errors.As(err, &ae) {
 		var env result[json.RawMessage]
 		if json.Unmarshal([]byte(ae.Message), &env) == nil && env.Description != "" {
@@ -250,7 +244,7 @@ func (c *Channel) fetch(ctx context.Context, acct *kesher.ChannelAccount, f *fil
 	if err != nil {
 		return desk.InboundFile{}, err
 	}
-	data, typ, err := messaging.Fetch(c.cfg.Client, req, c.cfg.MaxMedia)
+	data, typ, err := messaging.Fetch(c.Config.Client, req, c.Config.MaxMedia)
 	if err != nil {
 		return desk.InboundFile{}, err
 	}
@@ -302,7 +296,7 @@ func (c *Channel) send(ctx context.Context, out *desk.OutboundChat) (string, err
 
 // sendDocument uploads one stored file to the chat.
 func (c *Channel) sendDocument(ctx context.Context, acct *kesher.ChannelAccount, chat int64, a kesher.Attachment) (sent, error) {
-	data, err := c.cfg.Blobs.Blob(ctx, a.SHA256)
+	data, err := c.Config.Blobs.Blob(ctx, a.SHA256)
 	if err != nil {
 		return sent{}, err
 	}

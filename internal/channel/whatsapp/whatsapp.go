@@ -26,20 +26,14 @@ import (
 )
 
 // Channel is the WhatsApp channel: webhook and sender.
-type Channel struct {
-	cfg    messaging.Config
-	sender *messaging.Sender
-}
+type Channel struct{ messaging.Adapter }
 
 // New returns the channel for cfg.
 func New(cfg messaging.Config) *Channel {
-	c := &Channel{cfg: cfg.WithDefaults()}
-	c.sender = messaging.NewSender(c.cfg, kesher.ChannelWhatsApp, desk.JobSendWhatsApp, c.send)
+	c := &Channel{}
+	c.Adapter = messaging.NewAdapter(cfg, kesher.ChannelWhatsApp, desk.JobSendWhatsApp, c.send)
 	return c
 }
-
-// Sender returns the sender of the channel's outbox jobs.
-func (c *Channel) Sender() *messaging.Sender { return c.sender }
 
 // Routes registers the webhook on mux: GET is Meta's verification of the
 // URL, POST a notification. They are public: each request proves itself
@@ -52,13 +46,13 @@ func (c *Channel) Routes(mux *http.ServeMux) {
 // verify answers the subscription check: hub.challenge echoed when
 // hub.verify_token is the account's.
 func (c *Channel) verify(w http.ResponseWriter, r *http.Request) {
-	acct, ok := messaging.Account(w, r, c.cfg.Desk, kesher.ChannelWhatsApp, c.cfg.Logger)
+	acct, ok := messaging.Account(w, r, c.Config.Desk, kesher.ChannelWhatsApp, c.Config.Logger)
 	if !ok {
 		return
 	}
 	q := r.URL.Query()
 	if q.Get("hub.mode") != "subscribe" || !messaging.Equal(q.Get("hub.verify_token"), acct.VerifyToken) {
-		c.cfg.Metrics.Reject(kesher.ChannelWhatsApp, "verify_token")
+		c.Config.Metrics.Reject(kesher.ChannelWhatsApp, "verify_token")
 		messaging.WriteError(w, kesher.ECodeForbidden, "the verify token does not match")
 		return
 	}
@@ -147,13 +141,13 @@ type status struct {
 // recognised by their ids.
 func (c *Channel) notify(w http.ResponseWriter, r *http.Request) {
 	var n notification
-	acct, ok := messaging.Receive(w, r, c.cfg, kesher.ChannelWhatsApp, "X-Hub-Signature-256", signature, &n)
+	acct, ok := messaging.Receive(w, r, c.Config, kesher.ChannelWhatsApp, "X-Hub-Signature-256", signature, &n)
 	if !ok {
 		return
 	}
 	count, err := c.takeIn(r.Context(), acct, &n)
 	if err != nil {
-		c.cfg.Logger.Error("whatsapp: taking in a notification failed; Meta will send it again", "account", acct.ID, "err", err)
+		c.Config.Logger.Error("whatsapp: taking in a notification failed; Meta will send it again", "account", acct.ID, "err", err)
 		messaging.WriteError(w, kesher.ECodeInternal, "the notification could not be stored; send it again")
 		return
 	}
@@ -189,7 +183,7 @@ func (c *Channel) takeIn(ctx context.Context, acct *kesher.ChannelAccount, n *no
 				count++
 				in, err := c.message(ctx, acct, m, names[m.From])
 				if err == nil {
-					err = messaging.Ingest(ctx, c.cfg.Desk, in, kesher.ChannelWhatsApp, c.cfg.Metrics, c.cfg.Logger)
+					err = messaging.Ingest(ctx, c.Config.Desk, in, kesher.ChannelWhatsApp, c.Config.Metrics, c.Config.Logger)
 				}
 				first = keepFirst(first, err)
 			}
@@ -243,7 +237,7 @@ func (c *Channel) message(ctx context.Context, acct *kesher.ChannelAccount, m in
 		file, err := c.fetchMedia(ctx, acct, f)
 		switch {
 		case messaging.Hopeless(err):
-			c.cfg.Logger.Warn("whatsapp: a media file was not taken in", "account", acct.ID, "message", m.ID, "media", f.ID, "err", err)
+			c.Config.Logger.Warn("whatsapp: a media file was not taken in", "account", acct.ID, "message", m.ID, "media", f.ID, "err", err)
 		case err != nil:
 			return in, fmt.Errorf("media %s of message %s: %w", f.ID, m.ID, err)
 		default:
@@ -265,7 +259,7 @@ func (c *Channel) fetchMedia(ctx context.Context, acct *kesher.ChannelAccount, f
 		URL      string `json:"url"`
 		MimeType string `json:"mime_type"`
 	}
-	if err := messaging.CallJSON(ctx, c.cfg.Client, http.MethodGet, acct.APIBase+"/"+url.PathEscape(f.ID), acct.Token, nil, &info); err != nil {
+	if err := messaging.CallJSON(ctx, c.Config.Client, http.MethodGet, acct.APIBase+"/"+url.PathEscape(f.ID), acct.Token, nil, &info); err != nil {
 		return desk.InboundFile{}, err
 	}
 	if info.URL == "" {
@@ -276,7 +270,7 @@ func (c *Channel) fetchMedia(ctx context.Context, acct *kesher.ChannelAccount, f
 		return desk.InboundFile{}, err
 	}
 	req.Header.Set("Authorization", "Bearer "+acct.Token)
-	data, typ, err := messaging.Fetch(c.cfg.Client, req, c.cfg.MaxMedia)
+	data, typ, err := messaging.Fetch(c.Config.Client, req, c.Config.MaxMedia)
 	if err != nil {
 		return desk.InboundFile{}, err
 	}
@@ -327,7 +321,7 @@ func (c *Channel) status(ctx context.Context, s status) error {
 	for _, e := range s.Errors {
 		reasons = append(reasons, strings.TrimSpace(fmt.Sprintf("%d %s %s", e.Code, e.Title, e.Message)))
 	}
-	return c.cfg.Desk.RecordStatus(ctx, kesher.ChannelWhatsApp, s.ID, state, strings.Join(reasons, "; "))
+	return c.Config.Desk.RecordStatus(ctx, kesher.ChannelWhatsApp, s.ID, state, strings.Join(reasons, "; "))
 }
 
 // send sends one outbound message: its text, or the approved template.
@@ -346,7 +340,7 @@ func (c *Channel) send(ctx context.Context, out *desk.OutboundChat) (string, err
 		} `json:"messages"`
 	}
 	endpoint := out.Account.APIBase + "/" + url.PathEscape(out.Account.PhoneNumberID) + "/messages"
-	if err := messaging.CallJSON(ctx, c.cfg.Client, http.MethodPost, endpoint, out.Account.Token, req, &resp); err != nil {
+	if err := messaging.CallJSON(ctx, c.Config.Client, http.MethodPost, endpoint, out.Account.Token, req, &resp); err != nil {
 		return "", err
 	}
 	if len(resp.Messages) == 0 || resp.Messages[0].ID == "" {
