@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"kesher/internal/testkit/report"
 )
 
 // labelled is one message of a labelled set with its labels.
@@ -86,8 +88,8 @@ func TestMoodEval(t *testing.T) {
 			"abusive":    {0.95, 0.95},
 		},
 	}
-	var report strings.Builder
-	report.WriteString("# Mood detector evaluation\n\nPrecision and recall of `detect.ReadMood` per flag. " +
+	var out strings.Builder
+	out.WriteString("# Mood detector evaluation\n\nPrecision and recall of `detect.ReadMood` per flag. " +
 		"The rules were tuned on dev.txt; holdout.txt was written before them and not tuned on.\n")
 	for _, file := range []string{"dev.txt", "holdout.txt"} {
 		set := readLabelled(t, filepath.Join("testdata", "mood", file))
@@ -97,7 +99,7 @@ func TestMoodEval(t *testing.T) {
 				he++
 			}
 		}
-		fmt.Fprintf(&report, "\n## %s: %d messages (%d Hebrew, %d English)\n\n| flag | labelled | precision | recall |\n| --- | --- | --- | --- |\n",
+		fmt.Fprintf(&out, "\n## %s: %d messages (%d Hebrew, %d English)\n\n| flag | labelled | precision | recall |\n| --- | --- | --- | --- |\n",
 			file, len(set), he, len(set)-he)
 		var misses strings.Builder
 		for _, flag := range moodFlags {
@@ -116,18 +118,18 @@ func TestMoodEval(t *testing.T) {
 					fmt.Fprintf(&misses, "- %s, missed: %s %v\n", flag.label, m.text, rules(mood))
 				}
 			}
-			fmt.Fprintf(&report, "| %s | %d | %.2f | %.2f |\n", flag.label, c.tp+c.fn, c.precision(), c.recall())
+			fmt.Fprintf(&out, "| %s | %d | %.2f | %.2f |\n", flag.label, c.tp+c.fn, c.precision(), c.recall())
 			floor := floors[file][flag.label]
 			if c.precision() < floor[0] || c.recall() < floor[1] {
 				t.Errorf("%s %s: precision %.2f, recall %.2f; floors %.2f, %.2f", file, flag.label, c.precision(), c.recall(), floor[0], floor[1])
 			}
 		}
 		if misses.Len() > 0 {
-			report.WriteString("\nWrong:\n\n" + misses.String())
+			out.WriteString("\nWrong:\n\n" + misses.String())
 		}
 	}
-	t.Log("\n" + report.String())
-	writeReport(t, "mood-eval.md", report.String())
+	t.Log("\n" + out.String())
+	report.Write(t, "mood-eval.md", out.String())
 }
 
 // rules lists the cues of a mood compactly, for the report.
@@ -137,23 +139,4 @@ func rules(m Mood) []string {
 		s = append(s, fmt.Sprintf("%s %q %.2f", c.Rule, c.Text, c.Weight))
 	}
 	return s
-}
-
-// writeReport writes a report to the test output folder: KESHER_TEST_OUTPUT
-// or test-output/ at the module root, which git ignores.
-func writeReport(t *testing.T, name, report string) {
-	dir := os.Getenv("KESHER_TEST_OUTPUT")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "test-output")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Logf("no report written: %v", err)
-		return
-	}
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, []byte(report), 0o644); err != nil {
-		t.Logf("no report written: %v", err)
-		return
-	}
-	t.Logf("report written to %s", path)
 }

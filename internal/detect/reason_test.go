@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+
+	"kesher/internal/testkit/report"
 )
 
 func TestSuggestReason(t *testing.T) {
@@ -37,7 +39,7 @@ func TestSuggestReason(t *testing.T) {
 func TestSuggestReasonEval(t *testing.T) {
 	rules := DefaultReasonRules()
 	floors := map[string]float64{"labelled.txt": 0.95, "holdout.txt": 0.5}
-	report := "# Contact reason suggestion\n\nThe default rules on testdata/reason:\n\n"
+	out := "# Contact reason suggestion\n\nThe default rules on testdata/reason:\n\n"
 	for _, file := range []string{"labelled.txt", "holdout.txt"} {
 		set := readLabelled(t, filepath.Join("testdata", "reason", file))
 		right, suggested, wrongly := 0, 0, 0
@@ -54,16 +56,16 @@ func TestSuggestReasonEval(t *testing.T) {
 			if m.labels[code] {
 				right++
 			} else {
-				report += fmt.Sprintf("- %s, wrong: %q suggested %s (%q)\n", file, m.text, code, why.Text)
+				out += fmt.Sprintf("- %s, wrong: %q suggested %s (%q)\n", file, m.text, code, why.Text)
 			}
 		}
 		acc := ratio(right, len(set))
-		report += fmt.Sprintf("- %s: %d of %d right, accuracy %.2f; %d suggestions, %d of them wrong\n",
+		out += fmt.Sprintf("- %s: %d of %d right, accuracy %.2f; %d suggestions, %d of them wrong\n",
 			file, right, len(set), acc, suggested, wrongly)
 		if acc < floors[file] {
 			t.Errorf("%s: accuracy %.2f under the floor of %.2f", file, acc, floors[file])
 		}
 	}
-	t.Log("\n" + report)
-	writeReport(t, "reason-eval.md", report)
+	t.Log("\n" + out)
+	report.Write(t, "reason-eval.md", out)
 }
