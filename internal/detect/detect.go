@@ -1,9 +1,28 @@
 // Package detect holds explainable detectors that read a customer's message
-// for something the desk should act on: for now a request for a manager,
-// which opens an escalation, and later anger and distress. Each detector is
-// a set of written rules over Hebrew and English words, not a learned model,
-// and reports the rule and the phrase that fired, so an agent can see why
-// the desk did what it did.
+// for something the desk should act on: a request for a manager
+// (ManagerRequest), which opens an escalation; anger, distress and abuse
+// (ReadMood), which a desk rule can flag to agents and managers; and a
+// suggested contact reason for an untagged conversation (SuggestReason).
+// Each detector is a set of written rules over Hebrew and English words,
+// not a learned model, and reports the rule and the phrase that fired, so
+// an agent can see why the desk did what it did.
+//
+// A desk rule uses them on a customer's message like this:
+//
+//	mood := detect.ReadMood(text)
+//	if mood.Abusive || mood.Angry() || mood.Distressed() {
+//		// flag the conversation; show mood.Why(detect.Anger) and the
+//		// other cues' Rule and Text beside the flag
+//	}
+//	if code, why, ok := detect.SuggestReason(text, rules); ok {
+//		// offer code as the reason, quoting why.Text
+//	}
+//
+// The package is a leaf: it reads text only and imports nothing of the
+// desk, so the rules for reasons come from the caller (DefaultReasonRules
+// is a starting point). It keeps its own small list of Hebrew prefixes
+// rather than the search analyzer's lexicon, whose base forms change with
+// the index version and whose reductions a detector need not explain.
 package detect
 
 import (

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"kesher/internal/analyze"
+	"kesher/internal/testkit/report"
 )
 
 // TestEvaluation measures search on the judged set in testdata/eval: every
@@ -28,9 +29,9 @@ func TestEvaluation(t *testing.T) {
 	plain := evaluate(t, NewPlain(), docs, queries)
 	analyzer := evaluate(t, New(analyze.Default()), docs, queries)
 
-	report := evalReport(docs, queries, plain, analyzer)
-	t.Log("\n" + report)
-	writeEvalReport(t, report)
+	text := evalReport(docs, queries, plain, analyzer)
+	t.Log("\n" + text)
+	report.Write(t, "search-eval.md", text)
 
 	he, hePlain := analyzer.scores(langIs("he")), plain.scores(langIs("he"))
 	if he.recall < hePlain.recall+0.25 {
@@ -369,24 +370,4 @@ func evalReport(docs []evalDoc, queries []evalQuery, plain, analyzer evalRun) st
 	fmt.Fprintf(&b, "\nPrecision guards passed: plain %.1f%%, analyzer %.1f%%.\n",
 		100*plain.guardAccuracy(), 100*analyzer.guardAccuracy())
 	return b.String()
-}
-
-// writeEvalReport writes the report to search-eval.md in the test output
-// folder: KESHER_TEST_OUTPUT (as testkit.OutputEnv) or test-output/ at the
-// module root, which git ignores.
-func writeEvalReport(t *testing.T, report string) {
-	dir := os.Getenv("KESHER_TEST_OUTPUT")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "test-output")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Logf("no report written: %v", err)
-		return
-	}
-	path := filepath.Join(dir, "search-eval.md")
-	if err := os.WriteFile(path, []byte(report), 0o644); err != nil {
-		t.Logf("no report written: %v", err)
-		return
-	}
-	t.Logf("report written to %s", path)
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"kesher/internal/testkit/report"
 )
 
 // ChromiumEnv names the Chromium binary the browser tests drive. Without it
@@ -24,9 +26,9 @@ import (
 // except in CI (CI set), where nothing may skip.
 const ChromiumEnv = "KESHER_TEST_CHROMIUM"
 
-// OutputEnv names the folder that screenshots are written to; without it
-// they go to test-output/ at the module root.
-const OutputEnv = "KESHER_TEST_OUTPUT"
+// OutputEnv names the folder that screenshots and reports are written to;
+// without it they go to test-output/ at the module root.
+const OutputEnv = report.OutputEnv
 
 // ActionTimeout bounds one call of Do or Run, so that a page that never
 // shows what a test waits for fails the test in seconds instead of hanging
