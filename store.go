@@ -92,6 +92,7 @@ type Queries interface {
 	SearchIndex
 	Portal
 	Calls
+	Surveys
 }
 
 // SearchIndex reads the full-text index and the queue of documents
@@ -355,6 +356,8 @@ type Tx interface {
 	KnowledgeTx
 
 	CallsTx
+
+	SurveysTx
 }
 
 // Store is the desk's database.

@@ -114,6 +114,8 @@ func runSuite(t *testing.T, gc groupCommit, open func(testing.TB) *store.DB) {
 		{"article images", testArticleImages},
 		{"help centre activity", testHelpActivity},
 		{"calls", testCalls},
+		{"surveys", testSurveys},
+		{"survey responses", testSurveyResponses},
 	}
 	if gc {
 		tests = append(tests, suiteTest{"group commit batch", testGroupCommitBatch})
