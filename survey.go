@@ -177,6 +177,9 @@ type Surveys interface {
 	// SurveyResponses lists the answered responses f selects, with their
 	// answers, by the first answer, newest first.
 	SurveyResponses(ctx context.Context, f SurveyResponseFilter) ([]*SurveyResponse, string, error)
+	// ConversationSurveyResponses lists a conversation's responses, with
+	// their answers, the latest invitation first.
+	ConversationSurveyResponses(ctx context.Context, conversationID string) ([]*SurveyResponse, error)
 	// LastSurveySent returns when the customer was last invited to a
 	// survey, zero when never.
 	LastSurveySent(ctx context.Context, customerID string) (time.Time, error)

@@ -41,6 +41,8 @@ type Desk struct {
 	portal PortalConfig
 	// calls: see Config.Calls.
 	calls CallConfig
+	// surveyCfg: see Config.Surveys.
+	surveyCfg SurveyConfig
 }
 
 // Config holds what a Desk needs.
@@ -68,6 +70,9 @@ type Config struct {
 	Portal PortalConfig
 	// Calls tunes phone calls; zero fields take their defaults.
 	Calls CallConfig
+	// Surveys tunes survey invitations and results; zero fields take
+	// their defaults.
+	Surveys SurveyConfig
 }
 
 // OwnershipConfig tunes how the desk keeps every request owned (P2, P4,
@@ -132,7 +137,8 @@ func New(cfg Config) *Desk {
 	}
 	return &Desk{store: st, clock: cfg.Clock, log: cfg.Logger, policy: bluemonday.UGCPolicy(), history: cfg.History,
 		cfg: cfg.Ownership.withDefaults(), help: cfg.Help.withDefaults(), defaultCalendar: def, timerDelay: cfg.TimerDelay,
-		searcher: search.New(analyze.Default()), portal: cfg.Portal.withDefaults(), calls: cfg.Calls.withDefaults()}
+		searcher: search.New(analyze.Default()), portal: cfg.Portal.withDefaults(), calls: cfg.Calls.withDefaults(),
+		surveyCfg: cfg.Surveys.withDefaults()}
 }
 
 // publishing is a Store whose Writes publish the events they append once

@@ -169,6 +169,17 @@ func (q *queries) SurveyResponses(ctx context.Context, f kesher.SurveyResponseFi
 	return rs, encodeCursor(micros(last.AnsweredAt), last.ID), nil
 }
 
+// ConversationSurveyResponses reads a range of
+// survey_responses_conversation; a conversation has a few.
+func (q *queries) ConversationSurveyResponses(ctx context.Context, conversationID string) ([]*kesher.SurveyResponse, error) {
+	rs, _, err := list(ctx, q, "survey responses", "SELECT "+surveyResponseColumns+" FROM survey_responses WHERE conversation_id = $1"+
+		" ORDER BY sent_at DESC, id DESC", args{conversationID}, 0, scanSurveyResponse)
+	if err == nil {
+		err = q.withAnswers(ctx, rs)
+	}
+	return orEmpty(rs), err
+}
+
 // LastSurveySent reads the end of the customer's range of
 // survey_responses_customer.
 func (q *queries) LastSurveySent(ctx context.Context, customerID string) (time.Time, error) {

@@ -86,7 +86,9 @@ func testSurveyResponses(t *testing.T, db *store.DB) {
 	// Answers: the first sets answered_at, a second submission replaces
 	// answers rather than adding them.
 	first := kesher.SurveyAnswer{Question: "speed", Score: 4, Source: kesher.AnswerFromLink, AnsweredAt: at(100)}
-	write(t, db, func(tx kesher.Tx) error { return tx.SaveSurveyAnswers(ctx, r1.ID, []kesher.SurveyAnswer{first}, at(100)) })
+	write(t, db, func(tx kesher.Tx) error {
+		return tx.SaveSurveyAnswers(ctx, r1.ID, []kesher.SurveyAnswer{first}, at(100))
+	})
 	changed := kesher.SurveyAnswer{Question: "speed", Score: 2, Source: kesher.AnswerFromPage, AnsweredAt: at(200)}
 	comment := kesher.SurveyAnswer{Question: "comment", Text: "השירות היה מצוין, תודה", Source: kesher.AnswerFromPage, AnsweredAt: at(200)}
 	write(t, db, func(tx kesher.Tx) error {
@@ -105,6 +107,17 @@ func testSurveyResponses(t *testing.T, db *store.DB) {
 	wantCode(t, "answers to an unknown response", db.Write(ctx, func(tx kesher.Tx) error {
 		return tx.SaveSurveyAnswers(ctx, "nope", []kesher.SurveyAnswer{first}, at(1))
 	}), kesher.ECodeNotFound)
+
+	byConv, err := db.ConversationSurveyResponses(ctx, conv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{r3.ID, r2.ID, r1.ID}, ids(byConv, func(r *kesher.SurveyResponse) string { return r.ID })); diff != "" {
+		t.Errorf("ConversationSurveyResponses, latest first (-want +got):\n%s", diff)
+	}
+	if len(byConv[2].Answers) != 2 {
+		t.Errorf("ConversationSurveyResponses: answers %+v, want both", byConv[2].Answers)
+	}
 
 	// Lists hold answered responses only, newest answer first, filtered
 	// and paged.
