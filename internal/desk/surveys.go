@@ -308,9 +308,10 @@ func customerLanguage(c *kesher.Customer) string {
 
 // SurveyInvite is what a channel needs to send an invitation.
 type SurveyInvite struct {
-	Response *kesher.SurveyResponse
-	Survey   *kesher.Survey
-	Customer *kesher.Customer
+	Response     *kesher.SurveyResponse
+	Survey       *kesher.Survey
+	Conversation *kesher.Conversation
+	Customer     *kesher.Customer
 	// Email is where an emailed invitation goes; Mailbox sends it.
 	Email   string
 	Mailbox *kesher.Mailbox
@@ -365,6 +366,10 @@ func (d *Desk) issueSurveyLink(ctx context.Context, tx kesher.Tx, responseID str
 	if err != nil {
 		return nil, err
 	}
+	conv, err := tx.Conversation(ctx, r.ConversationID)
+	if err != nil {
+		return nil, err
+	}
 	cust, err := d.liveCustomer(ctx, tx, r.CustomerID)
 	if err != nil {
 		return nil, err
@@ -373,7 +378,7 @@ func (d *Desk) issueSurveyLink(ctx context.Context, tx kesher.Tx, responseID str
 	if err := tx.IssueSurveyLink(ctx, r.ID, auth.HashToken(token)); err != nil {
 		return nil, err
 	}
-	return &SurveyInvite{Response: r, Survey: s, Customer: cust, Token: token}, nil
+	return &SurveyInvite{Response: r, Survey: s, Conversation: conv, Customer: cust, Token: token}, nil
 }
 
 // SurveyInvitation returns the invitation of a conversation's latest

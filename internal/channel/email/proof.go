@@ -67,42 +67,57 @@ func (s *Sender) sendProof(ctx context.Context, job *kesher.Job) error {
 func (s *Sender) proofEmail(out *desk.ProofEmail, words, link string) mail.Outgoing {
 	l := i18n.New(i18n.Negotiate(out.Customer.Language), nil)
 	t := func(key string, args ...any) string { return l.T(words+key, args...) }
-	greeting := t("greeting_anonymous")
-	if name := strings.TrimSpace(out.Customer.Name); name != "" && !strings.Contains(name, "@") {
-		greeting = t("greeting", "name", name)
-	}
+	greeting := greet(l, words+"greeting", words+"greeting_anonymous", out.Customer.Name)
 	now := s.clock.Now()
 	until := l.Time(out.Proof.ExpiresAt)
 	if out.Proof.ExpiresAt.Sub(now) > 12*time.Hour {
 		until = l.DateTime(out.Proof.ExpiresAt)
 	}
 	intro, expiry, ignore := t("intro"), t("expiry", "time", until), t("ignore")
-	signed := out.Mailbox.Name
-	if signed == "" {
-		signed = out.Mailbox.Address
-	}
+	signed := signature(out.Mailbox)
 	closing := strings.TrimSpace(t("closing") + "\n" + signed)
 	text := strings.Join([]string{greeting, intro + "\n" + link, expiry, ignore, closing}, "\n\n") + "\n"
 
-	para := func(s string) string {
-		return "<p>" + strings.ReplaceAll(html.EscapeString(s), "\n", "<br>\n") + "</p>\n"
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"%s\" dir=\"%s\"><head><meta charset=\"utf-8\"></head><body dir=\"%s\">\n", l.Lang(), l.Dir(), l.Dir())
-	b.WriteString(para(greeting))
-	b.WriteString(para(intro))
-	fmt.Fprintf(&b, "<p><a href=\"%s\"><strong>%s</strong></a></p>\n", html.EscapeString(link), html.EscapeString(t("button")))
-	fmt.Fprintf(&b, "<p dir=\"ltr\"><small>%s</small></p>\n", html.EscapeString(link))
-	b.WriteString(para(expiry))
-	b.WriteString(para(ignore))
-	b.WriteString(para(closing))
-	b.WriteString("</body></html>\n")
+	body := para(greeting) + para(intro) +
+		fmt.Sprintf("<p><a href=\"%s\"><strong>%s</strong></a></p>\n", html.EscapeString(link), html.EscapeString(t("button"))) +
+		fmt.Sprintf("<p dir=\"ltr\"><small>%s</small></p>\n", html.EscapeString(link)) +
+		para(expiry) + para(ignore) + para(closing)
 
 	return mail.Outgoing{
 		From: mail.Address{Name: out.Mailbox.Name, Email: out.Mailbox.Address}, To: []mail.Address{{Name: out.Customer.Name, Email: out.Proof.Email}},
-		Subject: t("subject", "name", signed), Text: text, HTML: b.String(), Date: now,
+		Subject: t("subject", "name", signed), Text: text, HTML: htmlEmail(l, body), Date: now,
 		// RFC 3834: generated, not a reply; the second header keeps
 		// Exchange's out-of-office replies from answering.
 		Headers: map[string]string{"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
 	}
+}
+
+// greet is the greeting of an email to a customer: by name (message key
+// named), unless the name is missing or only an address (key anonymous).
+func greet(l *i18n.Locale, named, anonymous, name string) string {
+	if name = strings.TrimSpace(name); name != "" && !strings.Contains(name, "@") {
+		return l.T(named, "name", name)
+	}
+	return l.T(anonymous)
+}
+
+// signature is how the desk's generated emails are signed: the mailbox's
+// name, else its address.
+func signature(mb *kesher.Mailbox) string {
+	if mb.Name != "" {
+		return mb.Name
+	}
+	return mb.Address
+}
+
+// para is a paragraph of text in an HTML email, its lines kept.
+func para(s string) string {
+	return "<p>" + strings.ReplaceAll(html.EscapeString(s), "\n", "<br>\n") + "</p>\n"
+}
+
+// htmlEmail is the HTML document of a generated email with body, in the
+// direction of its language.
+func htmlEmail(l *i18n.Locale, body string) string {
+	return fmt.Sprintf("<!DOCTYPE html>\n<html lang=\"%s\" dir=\"%s\"><head><meta charset=\"utf-8\"></head><body dir=\"%s\">\n", l.Lang(), l.Dir(), l.Dir()) +
+		body + "</body></html>\n"
 }
