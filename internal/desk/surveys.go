@@ -496,6 +496,12 @@ func (d *Desk) AnswerSurvey(ctx context.Context, token, source string, answers [
 			return err
 		}
 		form = f
+		// An answer given again unchanged (a link followed twice) changes
+		// nothing, not even its time.
+		keep = slices.DeleteFunc(keep, func(a kesher.SurveyAnswer) bool {
+			old, ok := f.Response.Answer(a.Question)
+			return ok && old.Score == a.Score && old.Text == a.Text
+		})
 		if len(keep) == 0 {
 			return nil
 		}

@@ -113,6 +113,10 @@ var routes = []route{
 	{pattern: "GET /help/{lang}/search", access: public, handle: (*Web).helpSearch},
 	{pattern: "GET /help/{lang}/contact", access: public, handle: (*Web).helpContact},
 	{pattern: "POST /help/{lang}/contact", access: public, maxBody: maxContactBytes, handle: (*Web).helpSubmitContact},
+
+	// A survey link's page (survey.go).
+	{pattern: "GET /survey/{token}", access: public, handle: (*Web).showSurvey},
+	{pattern: "POST /survey/{token}", access: public, handle: (*Web).answerSurvey},
 }
 
 // portalRoutes is the customer portal (portal.go): its own sessions,

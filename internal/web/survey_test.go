@@ -1,0 +1,116 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"kesher"
+	"kesher/internal/desk"
+	"kesher/internal/testkit"
+)
+
+// surveyLink solves a Hebrew email conversation and returns the token of
+// its survey invitation.
+func surveyLink(t *testing.T, f *fixture, customer desk.CustomerRef) (string, *kesher.Conversation) {
+	t.Helper()
+	c, _, err := f.desk.CreateConversation(f.system, desk.NewConversation{Customer: customer, Subject: "החבילה לא הגיעה",
+		Channel: kesher.ChannelEmail, Message: desk.NewMessage{BodyText: "הזמנתי לפני שבוע"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	solved := kesher.StatusSolved
+	if _, err := f.desk.UpdateConversation(f.system, c.ID, kesher.ConversationUpdate{Status: &solved, OwnerID: &f.agent.ID}); err != nil {
+		t.Fatal(err)
+	}
+	path, _, err := f.desk.SurveyInvitation(f.system, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimPrefix(path, "/survey/"), c
+}
+
+func answers(t *testing.T, f *fixture, convID string) map[string]kesher.SurveyAnswer {
+	t.Helper()
+	rs, _, err := f.desk.SurveyResponses(f.system, kesher.SurveyResponseFilter{ConversationID: convID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]kesher.SurveyAnswer{}
+	for _, r := range rs {
+		for _, a := range r.Answers {
+			out[a.Question] = a
+		}
+	}
+	return out
+}
+
+// TestSurveyLink follows the email's choice: the GET records the first
+// answer (once, however often it is followed), the page shows the rest of
+// the survey in Hebrew, right to left, and its form changes and adds
+// answers. Prefetches record nothing; forged and expired links are refused
+// in the API's error format and change nothing.
+func TestSurveyLink(t *testing.T) {
+	clock := testkit.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	f := newFixtureAt(t, clock)
+	token, conv := surveyLink(t, f, desk.CustomerRef{Email: "noa@example.com", Name: "נועה ברק"})
+	c := f.client(t)
+
+	pre, _ := http.NewRequest(http.MethodGet, f.srv.URL+"/survey/"+token+"?q=welcoming&a=1", nil)
+	pre.Header.Set("Sec-Purpose", "prefetch")
+	if res, _ := c.do(pre); res.StatusCode != http.StatusOK || len(answers(t, f, conv.ID)) != 0 {
+		t.Fatalf("a prefetch: status %d, answers %v; want the page and no answer", res.StatusCode, answers(t, f, conv.ID))
+	}
+
+	for range 2 {
+		res, body := c.get("/survey/" + token + "?q=welcoming&a=4")
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, `dir="rtl"`) || !strings.Contains(body, "data-survey-recorded") ||
+			!strings.Contains(body, "עד כמה מהר טיפלנו בפנייה?") || !strings.Contains(body, `name="answer.welcoming" value="4" checked`) {
+			t.Fatalf("the choice's page: status %d\n%s", res.StatusCode, body)
+		}
+		clock.Advance(time.Minute)
+	}
+	got := answers(t, f, conv.ID)
+	if len(got) != 1 || got["welcoming"].Score != 4 || got["welcoming"].Source != kesher.AnswerFromLink || !got["welcoming"].AnsweredAt.Equal(clock.Now().Add(-2*time.Minute)) {
+		t.Errorf("after the click, twice: %+v", got)
+	}
+
+	res, _ := c.post("/survey/"+token, url.Values{"answer.welcoming": {"5"}, "answer.speed": {"3"}, "answer.comment": {"שליח נחמד מאוד"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("posting the page: status %d", res.StatusCode)
+	}
+	if _, body := c.get(res.Header.Get("Location")); !strings.Contains(body, "data-survey-saved") || !strings.Contains(body, "שליח נחמד מאוד") {
+		t.Errorf("the page after posting:\n%s", body)
+	}
+	got = answers(t, f, conv.ID)
+	if len(got) != 3 || got["welcoming"].Score != 5 || got["speed"].Score != 3 || got["comment"].Text != "שליח נחמד מאוד" {
+		t.Errorf("after the page: %+v", got)
+	}
+	res, _ = c.post("/survey/"+token, url.Values{"answer.speed": {"1"}, "csrf": {"forged"}})
+	if res.StatusCode != http.StatusForbidden || answers(t, f, conv.ID)["speed"].Score != 3 {
+		t.Errorf("a post without the CSRF token: status %d", res.StatusCode)
+	}
+
+	refused := func(what, path string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, f.srv.URL+path, nil)
+		req.Header.Set("Accept", "application/json")
+		res, body := c.do(req)
+		var e struct{ Error struct{ Code, Message string } }
+		if res.StatusCode != http.StatusNotFound || json.Unmarshal([]byte(body), &e) != nil || e.Error.Code != kesher.ECodeNotFound {
+			t.Errorf("%s: status %d, body %s; want 404 not_found", what, res.StatusCode, body)
+		}
+		if res, body := c.get(path); res.StatusCode != http.StatusNotFound || !strings.Contains(body, "הקישור לא פעיל") {
+			t.Errorf("%s as a page: status %d\n%s", what, res.StatusCode, body)
+		}
+	}
+	refused("a forged link", "/survey/"+desk.SurveyLinkPrefix+"forged?q=welcoming&a=1")
+	clock.Advance(15 * 24 * time.Hour)
+	refused("an expired link", "/survey/"+token+"?q=welcoming&a=1")
+	if got := answers(t, f, conv.ID); got["welcoming"].Score != 5 {
+		t.Errorf("a refused link changed the answer: %+v", got)
+	}
+}
