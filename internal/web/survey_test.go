@@ -99,7 +99,9 @@ func TestSurveyLink(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodGet, f.srv.URL+path, nil)
 		req.Header.Set("Accept", "application/json")
 		res, body := c.do(req)
-		var e struct{ Error struct{ Code, Message string } }
+		var e struct {
+			Error struct{ Code, Message string }
+		}
 		if res.StatusCode != http.StatusNotFound || json.Unmarshal([]byte(body), &e) != nil || e.Error.Code != kesher.ECodeNotFound {
 			t.Errorf("%s: status %d, body %s; want 404 not_found", what, res.StatusCode, body)
 		}
