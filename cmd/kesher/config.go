@@ -37,6 +37,8 @@ type common struct {
 	portal desk.PortalConfig
 	// calls tunes phone calls; serve sets it from its flags.
 	calls desk.CallConfig
+	// surveys tunes survey invitations; serve sets it from its flags.
+	surveys desk.SurveyConfig
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -120,7 +122,7 @@ func (c *common) open(ctx context.Context, log *slog.Logger) (*store.DB, *desk.D
 		return nil, nil, fmt.Errorf("open database: %w", err)
 	}
 	return db, desk.New(desk.Config{Store: db, Logger: log, Publisher: c.publisher, TimerDelay: c.timerDelay, Ownership: c.ownership,
-		Portal: c.portal, Help: c.help, Calls: c.calls}), nil
+		Portal: c.portal, Help: c.help, Calls: c.calls, Surveys: c.surveys}), nil
 }
 
 // describeDB names the database for logs without its password.
