@@ -38,6 +38,8 @@ var routes = []route{
 	{pattern: "GET /notifications", access: signedIn, handle: (*Web).notifications},
 	{pattern: "POST /notifications/read", access: signedIn, handle: (*Web).markAllRead},
 	{pattern: "GET /load", access: leadOnly, handle: (*Web).agentLoad},
+	{pattern: "GET /surveys/results", access: leadOnly, handle: (*Web).surveyResults},
+	{pattern: "GET /surveys/results/answers", access: leadOnly, handle: (*Web).surveyAnswers},
 
 	{pattern: "GET /customers", access: signedIn, handle: (*Web).customers},
 	{pattern: "GET /customers/{id}", access: signedIn, handle: (*Web).customer},

@@ -2,8 +2,11 @@ package web
 
 import (
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -114,5 +117,42 @@ func TestSurveyLink(t *testing.T) {
 	refused("an expired link", "/survey/"+token+"?q=welcoming&a=1")
 	if got := answers(t, f, conv.ID); got["welcoming"].Score != 5 {
 		t.Errorf("a refused link changed the answer: %+v", got)
+	}
+}
+
+// TestSurveyResultsPage shows leads the results in Hebrew: too few
+// answers below the minimum, the count linking to the answers behind it
+// and on to their conversations; agents are refused.
+func TestSurveyResultsPage(t *testing.T) {
+	f := newFixture(t)
+	var convs []string
+	for i, score := range []int{5, 4} {
+		token, conv := surveyLink(t, f, desk.CustomerRef{Email: "lakoach" + strconv.Itoa(i) + "@example.com", Name: "לקוח"})
+		if _, err := f.desk.AnswerSurvey(f.system, token, kesher.AnswerFromPage, []kesher.SurveyAnswer{{Question: "speed", Score: score},
+			{Question: desk.CommentQuestion, Text: "תודה רבה"}}); err != nil {
+			t.Fatal(err)
+		}
+		convs = append(convs, conv.ID)
+	}
+	if res, _ := f.signedIn(t, f.agent).get("/surveys/results"); res.StatusCode != http.StatusForbidden {
+		t.Errorf("an agent: status %d, want 403", res.StatusCode)
+	}
+	lead := f.signedIn(t, f.lead)
+	res, body := lead.get("/surveys/results?by=channel&interval=week")
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "מעט מדי תשובות") || !strings.Contains(body, "עד כמה מהר טיפלנו בפנייה?") {
+		t.Fatalf("results: status %d\n%s", res.StatusCode, body)
+	}
+	link := regexp.MustCompile(`href="(/surveys/results/answers\?[^"]+)" data-n>2<`).FindStringSubmatch(body)
+	if link == nil {
+		t.Fatalf("no link behind the count of 2:\n%s", body)
+	}
+	res, body = lead.get(html.UnescapeString(link[1]))
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "תודה רבה") {
+		t.Fatalf("answers: status %d\n%s", res.StatusCode, body)
+	}
+	for _, id := range convs {
+		if !strings.Contains(body, `href="/conversations/`+id+`"`) {
+			t.Errorf("the answers do not link to conversation %s", id)
+		}
 	}
 }
