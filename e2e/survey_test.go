@@ -20,14 +20,7 @@ import (
 // to left; she answers the speed question and writes a comment in Hebrew,
 // and the API lists her answers with the conversation's owner.
 func TestSurveyInHebrew(t *testing.T) {
-	sink := testkit.NewSMTPSink(t)
-	addr := freeAddr(t)
-	base := "http://" + addr
-	p := testkit.StartProgram(t, "--addr", addr, "--public-url", base)
-	p.Run(t, "user", "create", "--email", "admin@example.com", "--name", "מנהלת", "--role", "admin", "--password", password)
-	token := strings.TrimSpace(p.Run(t, "token", "create", "--email", "admin@example.com"))
-	apiCall(t, base, token, "POST", "/api/v1/mailboxes", fmt.Sprintf(
-		`{"address": "support@noga.example", "name": "נוגה בית", "relay": {"host": %q, "port": %d, "security": "none"}}`, sink.Host, sink.Port), nil)
+	_, sink, base, token := mailingDesk(t)
 	var conv struct{ ID string }
 	apiCall(t, base, token, "POST", "/api/v1/conversations", `{"customer": {"email": "noa@example.com", "name": "נועה ברק", "language": "he"},
 		"subject": "החבילה לא הגיעה", "channel": "email", "message": {"body_text": "הזמנתי לפני שבועיים ועדיין אין משלוח."}}`, &conv)

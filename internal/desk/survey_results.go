@@ -1,9 +1,11 @@
 package desk
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"kesher"
@@ -160,13 +162,13 @@ func (d *Desk) summarize(rs []*kesher.SurveyResponse, by, interval string) *Surv
 	slices.SortFunc(keys, func(a, b key) int {
 		switch {
 		case order(a.question) != order(b.question):
-			return order(a.question) - order(b.question)
+			return cmp.Compare(order(a.question), order(b.question))
 		case a.question != b.question:
-			return cmpString(a.question, b.question)
+			return strings.Compare(a.question, b.question)
 		case a.group != b.group:
-			return cmpString(a.group, b.group)
+			return strings.Compare(a.group, b.group)
 		}
-		return int(a.period - b.period)
+		return cmp.Compare(a.period, b.period)
 	})
 	out := &SurveyResults{By: by, Interval: interval, MinAnswers: d.surveyCfg.MinAnswers, Responses: len(rs), Rows: []SurveyResultRow{}}
 	for i, k := range keys {
@@ -180,16 +182,6 @@ func (d *Desk) summarize(rs []*kesher.SurveyResponse, by, interval string) *Surv
 		out.Rows = append(out.Rows, row)
 	}
 	return out
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // groupOf is what r is grouped by.

@@ -55,17 +55,7 @@ func (f *surveyFixture) responses(t *testing.T, convID string) []*kesher.SurveyR
 // surveyJobs counts the pending survey emails.
 func (f *surveyFixture) surveyJobs(t *testing.T) int {
 	t.Helper()
-	jobs, _, err := f.store.JobsByState(f.system, kesher.JobPending, kesher.Page{Limit: kesher.MaxPageLimit})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, j := range jobs {
-		if j.Kind == desk.JobSurveyInvite {
-			n++
-		}
-	}
-	return n
+	return testkit.PendingJobs(t, f.store, desk.JobSurveyInvite)
 }
 
 // link issues the invitation's link of a conversation's survey.

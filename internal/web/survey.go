@@ -1,13 +1,11 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"kesher"
-	"kesher/internal/api"
 	"kesher/internal/desk"
 	"kesher/internal/i18n"
 )
@@ -121,16 +119,8 @@ func (w *Web) renderSurvey(rw http.ResponseWriter, status int, p *page, token st
 // refused, in the API's error format for a client that asks for JSON and
 // as the page otherwise. The link's secret is never logged.
 func (w *Web) surveyFailed(rw http.ResponseWriter, r *http.Request, p *page, err error) error {
-	code := kesher.ErrorCode(err)
-	var maxErr *http.MaxBytesError
-	if errors.As(err, &maxErr) {
-		code = kesher.ECodeTooLarge
-	}
-	status := api.StatusOf(code)
-	if status == http.StatusInternalServerError {
-		w.log.Error("web: survey: internal error", "method", r.Method, "err", err)
-		code = kesher.ECodeInternal
-	}
+	// The path holds the link's secret: the pattern is logged instead.
+	code, status := w.errorStatus(r, "web: survey", r.Pattern, err)
 	if strings.Contains(r.Header.Get("Accept"), "application/json") {
 		writeFormJSON(rw, status, errorJSON(err, code, status))
 		return nil

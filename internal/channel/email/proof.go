@@ -30,17 +30,13 @@ var proofEmails = map[string]struct{ page, words string }{
 // secret is in the email only: errors and logs never carry it.
 func (s *Sender) sendProof(ctx context.Context, job *kesher.Job) error {
 	var p desk.EmailProofJob
-	if err := json.Unmarshal(job.Payload, &p); err != nil {
-		return failure("", fatalError{fmt.Errorf("email proof job payload: %w", err)})
-	}
-	if s.publicURL == "" {
-		return failure("", fatalError{errors.New("a link to the desk needs its public URL (--public-url)")})
+	if err := s.linkJob(job, "email proof", &p); err != nil {
+		return err
 	}
 	out, err := s.desk.IssueEmailProof(ctx, p.ProofID)
-	if kesher.ErrorCode(err) == kesher.ECodeConflict {
-		// Used, expired or no longer the customer's address by the time
-		// the job ran: there is nothing to send.
-		s.log.Info("email: a link is no longer needed", "job", job.ID, "proof", p.ProofID, "reason", err.Error())
+	// Used, expired or no longer the customer's address by the time the
+	// job ran: there is nothing to send.
+	if s.unneeded(job, err, "a link") {
 		return nil
 	}
 	if err != nil {
@@ -120,4 +116,26 @@ func para(s string) string {
 func htmlEmail(l *i18n.Locale, body string) string {
 	return fmt.Sprintf("<!DOCTYPE html>\n<html lang=\"%s\" dir=\"%s\"><head><meta charset=\"utf-8\"></head><body dir=\"%s\">\n", l.Lang(), l.Dir(), l.Dir()) +
 		body + "</body></html>\n"
+}
+
+// linkJob reads into p the payload of a job that mails a link, and checks
+// that the desk's public URL, which links are built on, is set.
+func (s *Sender) linkJob(job *kesher.Job, what string, p any) error {
+	if err := json.Unmarshal(job.Payload, p); err != nil {
+		return failure("", fatalError{fmt.Errorf("%s job payload: %w", what, err)})
+	}
+	if s.publicURL == "" {
+		return failure("", fatalError{errors.New("a link to the desk needs its public URL (--public-url)")})
+	}
+	return nil
+}
+
+// unneeded reports whether err, from issuing a job's link, says that the
+// link is no longer needed (ECodeConflict), and logs that it is not sent.
+func (s *Sender) unneeded(job *kesher.Job, err error, what string) bool {
+	if kesher.ErrorCode(err) != kesher.ECodeConflict {
+		return false
+	}
+	s.log.Info("email: "+what+" is no longer needed", "job", job.ID, "reason", err.Error())
+	return true
 }

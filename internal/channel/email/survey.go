@@ -2,7 +2,6 @@ package email
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -23,17 +22,13 @@ import (
 // it.
 func (s *Sender) sendSurvey(ctx context.Context, job *kesher.Job) error {
 	var p desk.SurveyInviteJob
-	if err := json.Unmarshal(job.Payload, &p); err != nil {
-		return failure("", fatalError{fmt.Errorf("survey job payload: %w", err)})
-	}
-	if s.publicURL == "" {
-		return failure("", fatalError{errors.New("a link to the desk needs its public URL (--public-url)")})
+	if err := s.linkJob(job, "survey", &p); err != nil {
+		return err
 	}
 	inv, err := s.desk.IssueSurveyInvite(ctx, p.ResponseID)
-	if kesher.ErrorCode(err) == kesher.ECodeConflict {
-		// Answered (through another channel's link) or expired by the
-		// time the job ran: there is nothing to send.
-		s.log.Info("email: a survey invitation is no longer needed", "job", job.ID, "response", p.ResponseID, "reason", err.Error())
+	// Answered (through another channel's link) or expired by the time
+	// the job ran: there is nothing to send.
+	if s.unneeded(job, err, "a survey invitation") {
 		return nil
 	}
 	if err != nil {
