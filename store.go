@@ -197,8 +197,8 @@ type Tx interface {
 	UpdateCustomer(ctx context.Context, c *Customer) error
 	AddIdentity(ctx context.Context, id *Identity) error
 	RemoveIdentity(ctx context.Context, customerID, identityID string) error
-	// MoveCustomerData moves every identity, conversation and event of the
-	// customer from to the customer into.
+	// MoveCustomerData moves every identity, conversation, event and
+	// survey response of the customer from to the customer into.
 	MoveCustomerData(ctx context.Context, from, into string) error
 
 	// NextConversationNumber returns the next human ticket number.

@@ -69,6 +69,17 @@ func testSurveyResponses(t *testing.T, db *store.DB) {
 		t.Errorf("LastSurveySent = %v, %v; want %v", last, err, at(20))
 	}
 
+	// A merge moves the responses to the surviving customer.
+	survivor := createCustomer(t, db, newCustomer("רחל אברהם-כהן", t0))
+	write(t, db, func(tx kesher.Tx) error { return tx.MoveCustomerData(ctx, cust.ID, survivor.ID) })
+	if last, err := db.LastSurveySent(ctx, survivor.ID); err != nil || !last.Equal(at(20)) {
+		t.Errorf("LastSurveySent of the survivor = %v, %v; want %v", last, err, at(20))
+	}
+	for _, r := range []*kesher.SurveyResponse{r1, r2, r3} {
+		r.CustomerID = survivor.ID
+	}
+	cust = survivor
+
 	// Links: only the latest hash finds the response; a taken one is a
 	// conflict.
 	write(t, db, func(tx kesher.Tx) error { return tx.IssueSurveyLink(ctx, r1.ID, []byte("hash-one")) })
