@@ -458,8 +458,10 @@ func (d *Desk) openSurvey(ctx context.Context, q kesher.Queries, token string) (
 // AnswerSurvey records answers given through a link, in one Write with
 // the event that tells the conversation's log. Answers replace earlier
 // answers to the same questions, so a second submission updates rather
-// than duplicates; an answer with neither score nor text (a question left
-// blank) is left out. source is kesher.AnswerFromLink for the choice in
+// than duplicates, and an answer given again unchanged writes nothing.
+// The Score of an answer counts for a scale question, its Text for an
+// open one; an answer without either (a question left blank) is left out.
+// source is kesher.AnswerFromLink for the choice in
 // the email, kesher.AnswerFromPage for the page. Anyone with the link.
 //
 // Errors: ECodeNotFound as OpenSurvey; ECodeValidation on

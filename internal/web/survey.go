@@ -87,10 +87,11 @@ func (w *Web) answerSurvey(rw http.ResponseWriter, r *http.Request, p *page) err
 		if !ok || len(vals) == 0 {
 			continue
 		}
+		// The form does not say which field is a scale: the desk takes
+		// the score of a scale question and the text of an open one, so an
+		// open answer of "5" stays text.
 		a := kesher.SurveyAnswer{Question: key, Text: vals[0]}
-		if n, err := strconv.Atoi(vals[0]); err == nil {
-			a = kesher.SurveyAnswer{Question: key, Score: n}
-		}
+		a.Score, _ = strconv.Atoi(strings.TrimSpace(vals[0]))
 		answers = append(answers, a)
 	}
 	if _, err := w.desk.AnswerSurvey(r.Context(), token, kesher.AnswerFromPage, answers); err != nil {

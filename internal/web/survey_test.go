@@ -81,7 +81,7 @@ func TestSurveyLink(t *testing.T) {
 		t.Errorf("after the click, twice: %+v", got)
 	}
 
-	res, _ := c.post("/survey/"+token, url.Values{"answer.welcoming": {"5"}, "answer.speed": {"3"}, "answer.comment": {"שליח נחמד מאוד"}})
+	res, _ := c.post("/survey/"+token, url.Values{"answer.welcoming": {"5"}, "answer.speed": {"3"}, "answer.comment": {"שליח נחמד מאוד"}, "answer.cost": {""}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("posting the page: status %d", res.StatusCode)
 	}
