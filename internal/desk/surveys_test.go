@@ -3,6 +3,7 @@ package desk_test
 import (
 	"context"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -83,6 +84,7 @@ func TestSurveys(t *testing.T) {
 			{"the link records answers", testSurveyAnswering},
 			{"the most specific survey applies", testSurveyChoice},
 			{"results with their uncertainty", testSurveyResults},
+			{"a trend needs enough answers on both sides", testSurveyTrends},
 		} {
 			t.Run(tc.name, func(t *testing.T) { tc.run(t, newSurveyFixture(t, open(t))) })
 		}
@@ -330,5 +332,37 @@ func testSurveyResults(t *testing.T, f *surveyFixture) {
 	list, _, err := f.desk.SurveyResponses(f.asLead, kesher.SurveyResponseFilter{Channel: kesher.ChannelChat})
 	if err != nil || len(list) != 1 {
 		t.Errorf("SurveyResponses(chat) = %d, %v", len(list), err)
+	}
+}
+
+// testSurveyTrends answers the speed question ten times low in one week,
+// ten times high the next, and three times in the third: up from the
+// first to the second, no trend claimed from the three.
+func testSurveyTrends(t *testing.T, f *surveyFixture) {
+	f.clock.Set(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)) // a Sunday
+	n := 0
+	week := func(scores ...int) {
+		for _, s := range scores {
+			n++
+			c := f.solve(t, desk.CustomerRef{Email: "trend" + strconv.Itoa(n) + "@example.com", Name: "לקוח"}, kesher.ChannelEmail, kesher.ConversationUpdate{})
+			if _, err := f.desk.AnswerSurvey(f.system, f.link(t, c.ID), kesher.AnswerFromLink, []kesher.SurveyAnswer{{Question: "speed", Score: s}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.clock.Advance(7 * 24 * time.Hour)
+	}
+	week(1, 2, 1, 2, 1, 2, 1, 2, 2, 1)
+	week(5, 4, 5, 4, 5, 5, 4, 5, 4, 5)
+	week(1, 1, 1)
+	res, err := f.desk.SurveyResults(f.asLead, desk.SurveyResultsQuery{Interval: desk.IntervalWeek})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var trends []string
+	for _, r := range res.Rows {
+		trends = append(trends, strconv.Itoa(r.N)+":"+r.Trend)
+	}
+	if got := strings.Join(trends, " "); got != "10: 10:up 3:" {
+		t.Errorf("weekly trends %q, want \"10: 10:up 3:\"", got)
 	}
 }

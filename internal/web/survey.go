@@ -28,10 +28,12 @@ import (
 type surveyData struct {
 	Invalid bool
 	// Code is the error code of an invalid link.
-	Code      string
-	Action    string
-	Recorded  bool
-	Saved     bool
+	Code     string
+	Action   string
+	Recorded bool
+	Saved    bool
+	// Problem says the desk refused an answer of the form.
+	Problem   bool
 	Questions []surveyQuestion
 	Scores    []int
 }
@@ -94,7 +96,17 @@ func (w *Web) answerSurvey(rw http.ResponseWriter, r *http.Request, p *page) err
 		a.Score, _ = strconv.Atoi(strings.TrimSpace(vals[0]))
 		answers = append(answers, a)
 	}
-	if _, err := w.desk.AnswerSurvey(r.Context(), token, kesher.AnswerFromPage, answers); err != nil {
+	_, err := w.desk.AnswerSurvey(r.Context(), token, kesher.AnswerFromPage, answers)
+	if kesher.ErrorCode(err) == kesher.ECodeValidation && !strings.Contains(r.Header.Get("Accept"), "application/json") {
+		// A tampered or stale form: the page again, with what is saved.
+		form, oerr := w.desk.OpenSurvey(r.Context(), token)
+		if oerr != nil {
+			return w.surveyFailed(rw, r, p, oerr)
+		}
+		w.renderSurvey(rw, http.StatusUnprocessableEntity, p, token, form, surveyData{Problem: true})
+		return nil
+	}
+	if err != nil {
 		return w.surveyFailed(rw, r, p, err)
 	}
 	redirect(rw, r, desk.SurveyPath(token)+"?saved=1")

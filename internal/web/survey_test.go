@@ -92,6 +92,10 @@ func TestSurveyLink(t *testing.T) {
 	if len(got) != 3 || got["welcoming"].Score != 5 || got["speed"].Score != 3 || got["comment"].Text != "שליח נחמד מאוד" {
 		t.Errorf("after the page: %+v", got)
 	}
+	if res, body := c.post("/survey/"+token, url.Values{"answer.speed": {"9"}}); res.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, "data-survey-problem") || answers(t, f, conv.ID)["speed"].Score != 3 {
+		t.Errorf("a score off the scale: status %d\n%s", res.StatusCode, body)
+	}
 	res, _ = c.post("/survey/"+token, url.Values{"answer.speed": {"1"}, "csrf": {"forged"}})
 	if res.StatusCode != http.StatusForbidden || answers(t, f, conv.ID)["speed"].Score != 3 {
 		t.Errorf("a post without the CSRF token: status %d", res.StatusCode)
