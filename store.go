@@ -94,6 +94,7 @@ type Queries interface {
 	Calls
 	Chat
 	Messaging
+	Surveys
 }
 
 // SearchIndex reads the full-text index and the queue of documents
@@ -198,8 +199,8 @@ type Tx interface {
 	UpdateCustomer(ctx context.Context, c *Customer) error
 	AddIdentity(ctx context.Context, id *Identity) error
 	RemoveIdentity(ctx context.Context, customerID, identityID string) error
-	// MoveCustomerData moves every identity, conversation and event of the
-	// customer from to the customer into.
+	// MoveCustomerData moves every identity, conversation, event and
+	// survey response of the customer from to the customer into.
 	MoveCustomerData(ctx context.Context, from, into string) error
 
 	// NextConversationNumber returns the next human ticket number.
@@ -360,6 +361,8 @@ type Tx interface {
 	KnowledgeTx
 
 	CallsTx
+
+	SurveysTx
 }
 
 // Store is the desk's database.

@@ -15,6 +15,22 @@ import (
 	"kesher/internal/testkit"
 )
 
+// mailingDesk starts the program with its public URL, an admin
+// (admin@example.com, whose API token it returns) and a mailbox that
+// sends through an SMTP sink.
+func mailingDesk(t *testing.T) (p *testkit.Program, sink *testkit.SMTPSink, base, token string) {
+	t.Helper()
+	sink = testkit.NewSMTPSink(t)
+	addr := freeAddr(t)
+	base = "http://" + addr
+	p = testkit.StartProgram(t, "--addr", addr, "--public-url", base)
+	p.Run(t, "user", "create", "--email", "admin@example.com", "--name", "מנהלת", "--role", "admin", "--password", password)
+	token = strings.TrimSpace(p.Run(t, "token", "create", "--email", "admin@example.com"))
+	apiCall(t, base, token, "POST", "/api/v1/mailboxes", fmt.Sprintf(
+		`{"address": "support@noga.example", "name": "נוגה בית", "relay": {"host": %q, "port": %d, "security": "none"}}`, sink.Host, sink.Port), nil)
+	return p, sink, base, token
+}
+
 // TestCustomerPortal: Noa, who wrote in Hebrew and was promised a call
 // back, asks the portal for a sign-in link; the link comes by email (read
 // from the SMTP sink the desk's mailbox sends through), and opens the
@@ -22,15 +38,8 @@ import (
 // commitment. She answers, and the agent who has the conversation open
 // sees her answer without reloading.
 func TestCustomerPortal(t *testing.T) {
-	sink := testkit.NewSMTPSink(t)
-	addr := freeAddr(t)
-	base := "http://" + addr
-	p := testkit.StartProgram(t, "--addr", addr, "--public-url", base)
-	p.Run(t, "user", "create", "--email", "admin@example.com", "--name", "מנהלת", "--role", "admin", "--password", password)
+	p, sink, base, token := mailingDesk(t)
 	p.Run(t, "user", "create", "--email", "dana@example.com", "--name", "דנה כהן", "--role", "agent", "--password", password)
-	token := strings.TrimSpace(p.Run(t, "token", "create", "--email", "admin@example.com"))
-	apiCall(t, base, token, "POST", "/api/v1/mailboxes", fmt.Sprintf(
-		`{"address": "support@noga.example", "name": "נוגה בית", "relay": {"host": %q, "port": %d, "security": "none"}}`, sink.Host, sink.Port), nil)
 	var conv struct {
 		ID     string
 		Number int64

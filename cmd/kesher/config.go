@@ -39,6 +39,8 @@ type common struct {
 	calls desk.CallConfig
 	// chat tunes the chat channel; serve sets it from its flags.
 	chat desk.ChatConfig
+	// surveys tunes survey invitations; serve sets it from its flags.
+	surveys desk.SurveyConfig
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -122,7 +124,7 @@ func (c *common) open(ctx context.Context, log *slog.Logger) (*store.DB, *desk.D
 		return nil, nil, fmt.Errorf("open database: %w", err)
 	}
 	return db, desk.New(desk.Config{Store: db, Logger: log, Publisher: c.publisher, TimerDelay: c.timerDelay, Ownership: c.ownership,
-		Portal: c.portal, Help: c.help, Calls: c.calls, Chat: c.chat}), nil
+		Portal: c.portal, Help: c.help, Calls: c.calls, Chat: c.chat, Surveys: c.surveys}), nil
 }
 
 // describeDB names the database for logs without its password.

@@ -61,6 +61,10 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		"how soon a phone call is to be answered [KESHER_CALL_ANSWER_TARGET]")
 	fs.DurationVar(&c.calls.CallbackWithin, "callback-within", envDuration("KESHER_CALLBACK_WITHIN", time.Hour),
 		"how long after a missed call its callback is due [KESHER_CALLBACK_WITHIN]")
+	fs.DurationVar(&c.surveys.Every, "survey-every", envDuration("KESHER_SURVEY_EVERY", 30*24*time.Hour),
+		"the least time between two survey invitations of one customer [KESHER_SURVEY_EVERY]")
+	fs.DurationVar(&c.surveys.LinkLifetime, "survey-link-lifetime", envDuration("KESHER_SURVEY_LINK_LIFETIME", 14*24*time.Hour),
+		"how long a survey invitation's link works [KESHER_SURVEY_LINK_LIFETIME]")
 	formKey := fs.String("form-key", env("KESHER_FORM_KEY", ""), "a secret that signs the embeddable contact form's tokens; nodes of one desk share it; empty: one per process [KESHER_FORM_KEY]")
 	fs.IntVar(&c.chat.Limit, "chat-limit", int(envInt("KESHER_CHAT_LIMIT", 5)),
 		"unsolved chats assignment gives one agent at a time [KESHER_CHAT_LIMIT]")

@@ -257,7 +257,26 @@ var authMatrix = map[string]authRow{
 	}},
 	"POST /article-images": {min: kesher.RoleLead, target: fixed("/article-images?name=logo.png", pngImage)},
 	"GET /help/stats":      {min: kesher.RoleLead, target: fixed("/help/stats?from=2026-02-01&to=2026-03-02", "")},
+
+	"POST /surveys":     {min: kesher.RoleAdmin, target: fixed("/surveys", `{"name": "סקר צ'אט", "channel": "chat", "questions": [`+surveyQuestion+`]}`)},
+	"GET /surveys":      {min: kesher.RoleAdmin, target: fixed("/surveys", "")},
+	"GET /surveys/{id}": {min: kesher.RoleAdmin, target: fixed("/surveys/default", "")},
+	"PUT /surveys/{id}": {min: kesher.RoleAdmin, target: fixed("/surveys/default", `{"name": "ברירת מחדל", "questions": [`+surveyQuestion+`]}`)},
+	"DELETE /surveys/{id}": {min: kesher.RoleAdmin, target: func(t *testing.T, f *fixture, n int) (string, string) {
+		team := f.systemTeam(t, fmt.Sprintf("צוות %d", n))
+		s, err := f.desk.SaveSurvey(context.Background(), "", desk.SurveyInput{Name: "סקר", TeamID: team.ID,
+			Questions: []kesher.SurveyQuestion{{Key: "speed", Kind: kesher.QuestionScale, Text: kesher.Wording{He: "מהירות?", En: "Speed?"}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "/surveys/" + s.ID, ""
+	}},
+	"GET /survey-responses": {min: kesher.RoleLead, target: fixed("/survey-responses?channel=email&agent=me&from=2026-02-01", "")},
+	"GET /survey-results":   {min: kesher.RoleLead, target: fixed("/survey-results?by=team&interval=week", "")},
 }
+
+// surveyQuestion is one valid question of a survey, as the API takes it.
+const surveyQuestion = `{"key": "speed", "kind": "scale", "text": {"he": "כמה מהר טיפלנו בפנייה?", "en": "How quickly did we handle it?"}}`
 
 // israeliSpec is a valid calendar definition: Sunday to Thursday
 // 08:00-17:00, Friday 08:00-13:00, holidays kept.

@@ -142,6 +142,14 @@ var routes = []route{
 	{method: "DELETE", path: "/article-sections/{id}", handle: (*api).deleteSection},
 	{method: "POST", path: "/article-images", maxBody: desk.MaxImageBytes, handle: (*api).uploadImage},
 	{method: "GET", path: "/help/stats", handle: (*api).helpStats},
+
+	{method: "POST", path: "/surveys", handle: (*api).createSurvey},
+	{method: "GET", path: "/surveys", handle: (*api).listSurveys},
+	{method: "GET", path: "/surveys/{id}", handle: (*api).getSurvey},
+	{method: "PUT", path: "/surveys/{id}", handle: (*api).updateSurvey},
+	{method: "DELETE", path: "/surveys/{id}", handle: (*api).deleteSurvey},
+	{method: "GET", path: "/survey-responses", handle: (*api).listSurveyResponses},
+	{method: "GET", path: "/survey-results", handle: (*api).surveyResults},
 }
 
 // handler wraps a route with what every request goes through: the body

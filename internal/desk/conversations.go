@@ -115,12 +115,20 @@ func (d *Desk) UpdateConversation(ctx context.Context, id string, up kesher.Conv
 					return err
 				}
 			}
+
 		}
 		apply(changes, "reason", &c.Reason, up.Reason)
 		apply(changes, "subject", &c.Subject, up.Subject)
 		if up.Tags != nil && !slices.Equal(*up.Tags, c.Tags) {
 			changes["tags"] = change{c.Tags, *up.Tags}
 			c.Tags = *up.Tags
+		}
+		// The survey asks about the conversation as it was solved: its
+		// owner, team and reason after this change.
+		if st, ok := changes["status"]; ok && st[1] == kesher.StatusSolved {
+			if err := d.inviteToSurvey(ctx, tx, c); err != nil {
+				return err
+			}
 		}
 		conv = c
 		if err := d.applySLA(ctx, tx, c, func(k *clocks) {

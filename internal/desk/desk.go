@@ -46,6 +46,8 @@ type Desk struct {
 	// pub carries the chat's typing indicators and read marks, which are
 	// published without being stored; nil publishes nothing.
 	pub kesher.Publisher
+	// surveyCfg: see Config.Surveys.
+	surveyCfg SurveyConfig
 }
 
 // Config holds what a Desk needs.
@@ -75,6 +77,9 @@ type Config struct {
 	Calls CallConfig
 	// Chat tunes the chat channel; zero fields take their defaults.
 	Chat ChatConfig
+	// Surveys tunes survey invitations and results; zero fields take
+	// their defaults.
+	Surveys SurveyConfig
 }
 
 // OwnershipConfig tunes how the desk keeps every request owned (P2, P4,
@@ -140,7 +145,8 @@ func New(cfg Config) *Desk {
 	return &Desk{store: st, clock: cfg.Clock, log: cfg.Logger, policy: bluemonday.UGCPolicy(), history: cfg.History,
 		cfg: cfg.Ownership.withDefaults(), help: cfg.Help.withDefaults(), defaultCalendar: def, timerDelay: cfg.TimerDelay,
 		searcher: search.New(analyze.Default()), portal: cfg.Portal.withDefaults(), calls: cfg.Calls.withDefaults(),
-		chat: cfg.Chat.withDefaults(), pub: cfg.Publisher}
+		chat: cfg.Chat.withDefaults(), pub: cfg.Publisher,
+		surveyCfg: cfg.Surveys.withDefaults()}
 }
 
 // publishing is a Store whose Writes publish the events they append once

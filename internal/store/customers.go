@@ -166,7 +166,9 @@ func (t *tx) RemoveIdentity(ctx context.Context, customerID, identityID string) 
 // MoveCustomerData gives every identity, conversation and event of from to
 // into.
 func (t *tx) MoveCustomerData(ctx context.Context, from, into string) error {
-	for _, table := range []string{"identities", "conversations", "events"} {
+	// Survey responses follow too, so that the survivor's survey throttle
+	// and results count the merged customer's.
+	for _, table := range []string{"identities", "conversations", "events", "survey_responses"} {
 		if _, err := t.q.ExecContext(ctx, "UPDATE "+table+" SET customer_id = $1 WHERE customer_id = $2", into, from); err != nil {
 			return t.dbErr(err, "customer "+into)
 		}

@@ -117,6 +117,8 @@ func runSuite(t *testing.T, gc groupCommit, open func(testing.TB) *store.DB) {
 		{"calls", testCalls},
 		{"channel accounts", testChannelAccounts},
 		{"messaging threads", testMessagingThreads},
+		{"surveys", testSurveys},
+		{"survey responses", testSurveyResponses},
 	}
 	if gc {
 		tests = append(tests, suiteTest{"group commit batch", testGroupCommitBatch})

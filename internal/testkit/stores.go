@@ -38,3 +38,20 @@ func ForEachStore(t *testing.T, fn func(t *testing.T, open func(testing.TB) kesh
 	t.Run("sqlite", func(t *testing.T) { fn(t, func(t testing.TB) kesher.Store { return SQLite(t) }) })
 	t.Run("postgres", func(t *testing.T) { fn(t, func(t testing.TB) kesher.Store { return Postgres(t) }) })
 }
+
+// PendingJobs counts the pending jobs of a kind in the outbox (up to a
+// page of them, more than any test makes).
+func PendingJobs(t testing.TB, q kesher.Queries, kind string) int {
+	t.Helper()
+	jobs, _, err := q.JobsByState(context.Background(), kesher.JobPending, kesher.Page{Limit: kesher.MaxPageLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, j := range jobs {
+		if j.Kind == kind {
+			n++
+		}
+	}
+	return n
+}

@@ -182,6 +182,13 @@ func (w *Web) formError(rw http.ResponseWriter, wantJSON bool, err error, d *for
 		w.renderForm(rw, status, d)
 		return
 	}
+	rw.Header().Set("Access-Control-Allow-Origin", "*")
+	writeFormJSON(rw, status, errorJSON(err, code, status))
+}
+
+// errorJSON is err in the API's error format, for the public pages that
+// answer scripts: its message only when it is no internal error.
+func errorJSON(err error, code string, status int) map[string]any {
 	detail := map[string]any{"code": code, "message": "internal error"}
 	var e *kesher.Error
 	if errors.As(err, &e) && status != http.StatusInternalServerError {
@@ -190,8 +197,7 @@ func (w *Web) formError(rw http.ResponseWriter, wantJSON bool, err error, d *for
 			detail["fields"] = e.Fields
 		}
 	}
-	rw.Header().Set("Access-Control-Allow-Origin", "*")
-	writeFormJSON(rw, status, map[string]any{"error": detail})
+	return map[string]any{"error": detail}
 }
 
 func writeFormJSON(rw http.ResponseWriter, status int, v any) {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/xml"
-	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"kesher"
-	"kesher/internal/api"
 	"kesher/internal/desk"
 	"kesher/internal/i18n"
 	"kesher/internal/markdown"
@@ -359,16 +357,7 @@ type helpErrorData struct {
 // help centre's layout and language, never the agent desk's: a draft or
 // an internal article is the same 404 as a page that never was.
 func (w *Web) failHelp(rw http.ResponseWriter, r *http.Request, p *page, err error) {
-	code := kesher.ErrorCode(err)
-	var maxErr *http.MaxBytesError
-	if errors.As(err, &maxErr) {
-		code = kesher.ECodeTooLarge
-	}
-	status := api.StatusOf(code)
-	if status == http.StatusInternalServerError {
-		w.log.Error("web: help centre: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
-		code = kesher.ECodeInternal
-	}
+	code, status := w.errorStatus(r, "web: help centre", r.URL.Path, err)
 	lang := r.PathValue("lang")
 	if !i18n.Valid(lang) {
 		lang = localeFor(nil, r).Lang()

@@ -4,13 +4,11 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
-	"errors"
 	"net/http"
 	"strings"
 	"time"
 
 	"kesher"
-	"kesher/internal/api"
 	"kesher/internal/desk"
 	"kesher/internal/i18n"
 )
@@ -180,15 +178,7 @@ func (w *Web) portalFail(rw http.ResponseWriter, r *http.Request, p *portalPage,
 		redirect(rw, r, "/portal/login")
 		return
 	}
-	var maxErr *http.MaxBytesError
-	if errors.As(err, &maxErr) {
-		code = kesher.ECodeTooLarge
-	}
-	status := api.StatusOf(code)
-	if status == http.StatusInternalServerError {
-		w.log.Error("portal: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
-		code = kesher.ECodeInternal
-	}
+	code, status := w.errorStatus(r, "portal", r.URL.Path, err)
 	p.Title = p.L.T("error." + code)
 	p.Data = errorPage{Code: code, Status: status}
 	w.renderPortal(rw, status, "portal_error", p)

@@ -121,17 +121,7 @@ func (f *portalFixture) link(t *testing.T, c *client, addr string) string {
 // proofEmails counts the links waiting in the outbox to be mailed.
 func (f *portalFixture) proofEmails(t *testing.T) int {
 	t.Helper()
-	jobs, _, err := f.store.JobsByState(f.system, kesher.JobPending, kesher.Page{Limit: kesher.MaxPageLimit})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, j := range jobs {
-		if j.Kind == desk.JobEmailProof {
-			n++
-		}
-	}
-	return n
+	return testkit.PendingJobs(t, f.store, desk.JobEmailProof)
 }
 
 // customer returns a browser signed in to the portal with a link of addr.

@@ -39,6 +39,8 @@ var routes = []route{
 	{pattern: "GET /notifications", access: signedIn, handle: (*Web).notifications},
 	{pattern: "POST /notifications/read", access: signedIn, handle: (*Web).markAllRead},
 	{pattern: "GET /load", access: leadOnly, handle: (*Web).agentLoad},
+	{pattern: "GET /surveys/results", access: leadOnly, handle: (*Web).surveyResults},
+	{pattern: "GET /surveys/results/answers", access: leadOnly, handle: (*Web).surveyAnswers},
 
 	{pattern: "GET /customers", access: signedIn, handle: (*Web).customers},
 	{pattern: "GET /customers/{id}", access: signedIn, handle: (*Web).customer},
@@ -118,6 +120,10 @@ var routes = []route{
 	{pattern: "GET /help/{lang}/search", access: public, handle: (*Web).helpSearch},
 	{pattern: "GET /help/{lang}/contact", access: public, handle: (*Web).helpContact},
 	{pattern: "POST /help/{lang}/contact", access: public, maxBody: maxContactBytes, handle: (*Web).helpSubmitContact},
+
+	// A survey link's page (survey.go).
+	{pattern: "GET /survey/{token}", access: public, handle: (*Web).showSurvey},
+	{pattern: "POST /survey/{token}", access: public, handle: (*Web).answerSurvey},
 }
 
 // portalRoutes is the customer portal (portal.go): its own sessions,

@@ -171,18 +171,28 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, p *page, err error) 
 		http.Redirect(rw, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
+	code, status := w.errorStatus(r, "web", r.URL.Path, err)
+	p.Title = p.L.T("error." + code)
+	p.Data = errorPage{Code: code, Status: status}
+	w.render(rw, status, "error", p)
+}
+
+// errorStatus is the code and HTTP status a failed page answers with: a
+// body over its limit is too_large, and an internal error is logged, as
+// what's, with path (which must hold no secret) and shown only as
+// internal.
+func (w *Web) errorStatus(r *http.Request, what, path string, err error) (code string, status int) {
+	code = kesher.ErrorCode(err)
 	var maxErr *http.MaxBytesError
 	if errors.As(err, &maxErr) {
 		code = kesher.ECodeTooLarge
 	}
-	status := api.StatusOf(code)
+	status = api.StatusOf(code)
 	if status == http.StatusInternalServerError {
-		w.log.Error("web: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.log.Error(what+": internal error", "method", r.Method, "path", path, "err", err)
 		code = kesher.ECodeInternal
 	}
-	p.Title = p.L.T("error." + code)
-	p.Data = errorPage{Code: code, Status: status}
-	w.render(rw, status, "error", p)
+	return code, status
 }
 
 type errorPage struct {

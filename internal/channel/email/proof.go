@@ -31,17 +31,13 @@ var proofEmails = map[string]struct{ page, words string }{
 // secret is in the email only: errors and logs never carry it.
 func (s *Sender) sendProof(ctx context.Context, job *kesher.Job) error {
 	var p desk.EmailProofJob
-	if err := json.Unmarshal(job.Payload, &p); err != nil {
-		return failure("", fatalError{fmt.Errorf("email proof job payload: %w", err)})
-	}
-	if s.publicURL == "" {
-		return failure("", fatalError{errors.New("a link to the desk needs its public URL (--public-url)")})
+	if err := s.linkJob(job, "email proof", &p); err != nil {
+		return err
 	}
 	out, err := s.desk.IssueEmailProof(ctx, p.ProofID)
-	if kesher.ErrorCode(err) == kesher.ECodeConflict {
-		// Used, expired or no longer the customer's address by the time
-		// the job ran: there is nothing to send.
-		s.log.Info("email: a link is no longer needed", "job", job.ID, "proof", p.ProofID, "reason", err.Error())
+	// Used, expired or no longer the customer's address by the time the
+	// job ran: there is nothing to send.
+	if s.unneeded(job, err, "a link") {
 		return nil
 	}
 	if err != nil {
@@ -68,42 +64,79 @@ func (s *Sender) sendProof(ctx context.Context, job *kesher.Job) error {
 func (s *Sender) proofEmail(out *desk.ProofEmail, words, link string) mail.Outgoing {
 	l := i18n.New(i18n.Negotiate(out.Customer.Language), nil)
 	t := func(key string, args ...any) string { return l.T(words+key, args...) }
-	greeting := t("greeting_anonymous")
-	if name := strings.TrimSpace(out.Customer.Name); name != "" && !strings.Contains(name, "@") {
-		greeting = t("greeting", "name", name)
-	}
+	greeting := greet(l, words+"greeting", words+"greeting_anonymous", out.Customer.Name)
 	now := s.clock.Now()
 	until := l.Time(out.Proof.ExpiresAt)
 	if out.Proof.ExpiresAt.Sub(now) > 12*time.Hour {
 		until = l.DateTime(out.Proof.ExpiresAt)
 	}
 	intro, expiry, ignore := t("intro"), t("expiry", "time", until), t("ignore")
-	signed := out.Mailbox.Name
-	if signed == "" {
-		signed = out.Mailbox.Address
-	}
+	signed := signature(out.Mailbox)
 	closing := strings.TrimSpace(t("closing") + "\n" + signed)
 	text := strings.Join([]string{greeting, intro + "\n" + link, expiry, ignore, closing}, "\n\n") + "\n"
 
-	para := func(s string) string {
-		return "<p>" + strings.ReplaceAll(html.EscapeString(s), "\n", "<br>\n") + "</p>\n"
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"%s\" dir=\"%s\"><head><meta charset=\"utf-8\"></head><body dir=\"%s\">\n", l.Lang(), l.Dir(), l.Dir())
-	b.WriteString(para(greeting))
-	b.WriteString(para(intro))
-	fmt.Fprintf(&b, "<p><a href=\"%s\"><strong>%s</strong></a></p>\n", html.EscapeString(link), html.EscapeString(t("button")))
-	fmt.Fprintf(&b, "<p dir=\"ltr\"><small>%s</small></p>\n", html.EscapeString(link))
-	b.WriteString(para(expiry))
-	b.WriteString(para(ignore))
-	b.WriteString(para(closing))
-	b.WriteString("</body></html>\n")
+	body := para(greeting) + para(intro) +
+		fmt.Sprintf("<p><a href=\"%s\"><strong>%s</strong></a></p>\n", html.EscapeString(link), html.EscapeString(t("button"))) +
+		fmt.Sprintf("<p dir=\"ltr\"><small>%s</small></p>\n", html.EscapeString(link)) +
+		para(expiry) + para(ignore) + para(closing)
 
 	return mail.Outgoing{
 		From: mail.Address{Name: out.Mailbox.Name, Email: out.Mailbox.Address}, To: []mail.Address{{Name: out.Customer.Name, Email: out.Proof.Email}},
-		Subject: t("subject", "name", signed), Text: text, HTML: b.String(), Date: now,
+		Subject: t("subject", "name", signed), Text: text, HTML: htmlEmail(l, body), Date: now,
 		// RFC 3834: generated, not a reply; the second header keeps
 		// Exchange's out-of-office replies from answering.
 		Headers: map[string]string{"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
 	}
+}
+
+// greet is the greeting of an email to a customer: by name (message key
+// named), unless the name is missing or only an address (key anonymous).
+func greet(l *i18n.Locale, named, anonymous, name string) string {
+	if name = strings.TrimSpace(name); name != "" && !strings.Contains(name, "@") {
+		return l.T(named, "name", name)
+	}
+	return l.T(anonymous)
+}
+
+// signature is how the desk's generated emails are signed: the mailbox's
+// name, else its address.
+func signature(mb *kesher.Mailbox) string {
+	if mb.Name != "" {
+		return mb.Name
+	}
+	return mb.Address
+}
+
+// para is a paragraph of text in an HTML email, its lines kept.
+func para(s string) string {
+	return "<p>" + strings.ReplaceAll(html.EscapeString(s), "\n", "<br>\n") + "</p>\n"
+}
+
+// htmlEmail is the HTML document of a generated email with body, in the
+// direction of its language.
+func htmlEmail(l *i18n.Locale, body string) string {
+	return fmt.Sprintf("<!DOCTYPE html>\n<html lang=\"%s\" dir=\"%s\"><head><meta charset=\"utf-8\"></head><body dir=\"%s\">\n", l.Lang(), l.Dir(), l.Dir()) +
+		body + "</body></html>\n"
+}
+
+// linkJob reads into p the payload of a job that mails a link, and checks
+// that the desk's public URL, which links are built on, is set.
+func (s *Sender) linkJob(job *kesher.Job, what string, p any) error {
+	if err := json.Unmarshal(job.Payload, p); err != nil {
+		return failure("", fatalError{fmt.Errorf("%s job payload: %w", what, err)})
+	}
+	if s.publicURL == "" {
+		return failure("", fatalError{errors.New("a link to the desk needs its public URL (--public-url)")})
+	}
+	return nil
+}
+
+// unneeded reports whether err, from issuing a job's link, says that the
+// link is no longer needed (ECodeConflict), and logs that it is not sent.
+func (s *Sender) unneeded(job *kesher.Job, err error, what string) bool {
+	if kesher.ErrorCode(err) != kesher.ECodeConflict {
+		return false
+	}
+	s.log.Info("email: "+what+" is no longer needed", "job", job.ID, "reason", err.Error())
+	return true
 }

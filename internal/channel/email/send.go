@@ -77,7 +77,8 @@ func NewSender(cfg SenderConfig) *Sender {
 
 // Handlers returns the job handlers of the email channel, by job kind.
 func (s *Sender) Handlers() map[string]jobs.Handler {
-	return map[string]jobs.Handler{desk.JobSendEmail: s.sendReply, desk.JobAcknowledge: s.acknowledge, desk.JobEmailProof: s.sendProof}
+	return map[string]jobs.Handler{desk.JobSendEmail: s.sendReply, desk.JobAcknowledge: s.acknowledge, desk.JobEmailProof: s.sendProof,
+		desk.JobSurveyInvite: s.sendSurvey}
 }
 
 // OnFinish is the runner's hook: when an email job has failed for good,
