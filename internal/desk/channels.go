@@ -390,11 +390,11 @@ func (d *Desk) startChatConversation(ctx context.Context, tx kesher.Tx, acct *ke
 	return conv, tx.AppendEvent(ctx, ev)
 }
 
-// queueChat makes m, an outbound message just stored in conv on a
+// queueMessaging makes m, an outbound message just stored in conv on a
 // messaging channel, a message to send, and enqueues its job in the
 // caller's Write. On WhatsApp, outside the customer-service window since
 // the customer's last message only an approved template may be sent.
-func (d *Desk) queueChat(ctx context.Context, tx kesher.Tx, conv *kesher.Conversation, m *kesher.Message, template string) error {
+func (d *Desk) queueMessaging(ctx context.Context, tx kesher.Tx, conv *kesher.Conversation, m *kesher.Message, template string) error {
 	th, err := tx.MessagingThread(ctx, conv.ID)
 	if kesher.ErrorCode(err) == kesher.ECodeNotFound || err == nil && th.AccountID == "" {
 		return kesher.FieldError("channel", "no_contact", "conversation %d has no %s contact to send to", conv.Number, m.Channel)

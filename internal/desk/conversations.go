@@ -331,7 +331,7 @@ func (d *Desk) AddMessage(ctx context.Context, conversationID string, in NewMess
 		case msg.Channel == kesher.ChannelEmail || byEmail:
 			return d.queueEmail(ctx, tx, c, msg)
 		case IsMessaging(msg.Channel):
-			return d.queueChat(ctx, tx, c, msg, in.Template)
+			return d.queueMessaging(ctx, tx, c, msg, in.Template)
 		}
 		return nil
 	})
