@@ -29,6 +29,9 @@ type conversationData struct {
 	History   []*kesher.Conversation
 	Directory *directory
 	Errors    map[string]string
+	// SuggestedReason is the reason the text suggests while the
+	// conversation has none.
+	SuggestedReason *desk.ReasonSuggestion
 	// Briefing and WantedOwner keep a refused hand-off's input.
 	Briefing, WantedOwner string
 	// Composer keeps what was typed when a send failed.
@@ -164,6 +167,13 @@ func (w *Web) conversationData(ctx context.Context, id string) (*conversationDat
 	if err := w.calls(ctx, d); err != nil {
 		return nil, err
 	}
+	var msgs []*kesher.Message
+	for _, it := range d.Thread {
+		if it.Message != nil {
+			msgs = append(msgs, it.Message)
+		}
+	}
+	d.SuggestedReason = desk.SuggestReason(conv, msgs, d.Directory.Reasons)
 	if err := w.ownership(ctx, d); err != nil {
 		return nil, err
 	}

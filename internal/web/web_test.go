@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"html"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -471,4 +472,33 @@ func valueAt(vs *ast.ValueSpec, i int) ast.Expr {
 		return vs.Values[i]
 	}
 	return nil
+}
+
+// TestSuggestedReason: a conversation without a reason shows the reason
+// its text suggests, and why, in the agent's language; one click sets it.
+func TestSuggestedReason(t *testing.T) {
+	f := newFixture(t)
+	for _, r := range []desk.ReasonInput{{Code: "invoice_request", Name: "בקשת חשבונית", Source: kesher.SourceBilling},
+		{Code: "late_delivery", Name: "איחור במשלוח", Source: kesher.SourceDelivery}} {
+		if _, err := f.desk.SaveReason(f.system, true, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conv := f.conversation(t, "noa@example.com", "שאלה", "לא קיבלתי את החשבונית על ההזמנה")
+	dana := f.signedIn(t, f.agent)
+	_, body := dana.get("/conversations/" + conv.ID)
+	want := i18n.New("he", nil).T("conv.reason_suggested", "reason", "בקשת חשבונית", "phrase", "החשבונית")
+	if !strings.Contains(body, html.EscapeString(want)) || !strings.Contains(body, `name="reason" value="invoice_request"`) {
+		t.Fatalf("the page does not suggest the invoice reason with its phrase (%q)", want)
+	}
+	if res, _ := dana.fragment("/conversations/"+conv.ID+"?part=side", url.Values{"reason": {"invoice_request"}}); res.StatusCode != http.StatusOK {
+		t.Fatalf("applying the suggestion: %d", res.StatusCode)
+	}
+	got, err := f.desk.Conversation(f.system, conv.ID)
+	if err != nil || got.Reason != "invoice_request" {
+		t.Fatalf("after applying: reason %q, %v", got.Reason, err)
+	}
+	if _, body = dana.get("/conversations/" + conv.ID); strings.Contains(body, `class="suggested-reason"`) {
+		t.Error("a conversation with a reason still shows a suggestion")
+	}
 }
