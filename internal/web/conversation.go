@@ -32,6 +32,8 @@ type conversationData struct {
 	// SuggestedReason is the reason the text suggests while the
 	// conversation has none.
 	SuggestedReason *desk.ReasonSuggestion
+	// Mood flags how the customer's latest message reads, nil when calm.
+	Mood *desk.MoodFlag
 	// Briefing and WantedOwner keep a refused hand-off's input.
 	Briefing, WantedOwner string
 	// Composer keeps what was typed when a send failed.
@@ -174,6 +176,7 @@ func (w *Web) conversationData(ctx context.Context, id string) (*conversationDat
 		}
 	}
 	d.SuggestedReason = desk.SuggestReason(conv, msgs, d.Directory.Reasons)
+	d.Mood = desk.CustomerMood(msgs)
 	if err := w.ownership(ctx, d); err != nil {
 		return nil, err
 	}

@@ -502,3 +502,22 @@ func TestSuggestedReason(t *testing.T) {
 		t.Error("a conversation with a reason still shows a suggestion")
 	}
 }
+
+// TestCustomerMoodFlag: the conversation page says how the customer's
+// latest message reads, and why; a calm one shows nothing.
+func TestCustomerMoodFlag(t *testing.T) {
+	f := newFixture(t)
+	angry := f.conversation(t, "noa@example.com", "ההזמנה", "אני ממש לא מרוצה מהשירות, אפנה לעורך דין")
+	calm := f.conversation(t, "dan@example.com", "שאלה", "שלום, רציתי לשאול על ההזמנה")
+	he := i18n.New("he", nil)
+	dana := f.signedIn(t, f.agent)
+	_, body := dana.get("/conversations/" + angry.ID)
+	for _, want := range []string{he.T("conv.mood.angry"), he.T("conv.mood.threat"), "עורך דין"} {
+		if !strings.Contains(body, html.EscapeString(want)) {
+			t.Errorf("the angry conversation's page lacks %q", want)
+		}
+	}
+	if _, body = dana.get("/conversations/" + calm.ID); strings.Contains(body, `class="mood"`) {
+		t.Error("a calm message is flagged")
+	}
+}

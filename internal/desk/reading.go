@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"slices"
 	"strings"
 
 	"kesher"
@@ -45,4 +46,36 @@ func SuggestReason(conv *kesher.Conversation, msgs []*kesher.Message, reasons []
 		return nil
 	}
 	return &ReasonSuggestion{Reason: byCode[code], Phrase: why.Text}
+}
+
+// MoodFlag is how the customer's latest message reads (P11, P12): the
+// flags raised and the phrases that raised them, so the agent sees why.
+type MoodFlag struct {
+	Angry, Distressed, Abusive, Threat bool
+	Phrases                            []string
+}
+
+// maxMoodPhrases bounds the phrases a flag shows.
+const maxMoodPhrases = 3
+
+// CustomerMood reads the newest inbound message of msgs (oldest first) for
+// anger, distress, abuse and threats; nil when it raises none of them.
+func CustomerMood(msgs []*kesher.Message) *MoodFlag {
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].Direction != kesher.Inbound {
+			continue
+		}
+		m := detect.ReadMood(msgs[i].BodyText)
+		f := &MoodFlag{Angry: m.Angry(), Distressed: m.Distressed(), Abusive: m.Abusive, Threat: m.Threat}
+		if !f.Angry && !f.Distressed && !f.Abusive && !f.Threat {
+			return nil
+		}
+		for _, c := range m.Cues {
+			if c.Signal != detect.Positive && len(f.Phrases) < maxMoodPhrases && !slices.Contains(f.Phrases, c.Text) {
+				f.Phrases = append(f.Phrases, c.Text)
+			}
+		}
+		return f
+	}
+	return nil
 }

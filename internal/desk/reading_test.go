@@ -42,3 +42,33 @@ func TestSuggestReason(t *testing.T) {
 		})
 	}
 }
+
+func TestCustomerMood(t *testing.T) {
+	in := func(text string) *kesher.Message { return &kesher.Message{Direction: kesher.Inbound, BodyText: text} }
+	out := func(text string) *kesher.Message { return &kesher.Message{Direction: kesher.Outbound, BodyText: text} }
+	for _, tc := range []struct {
+		name                      string
+		msgs                      []*kesher.Message
+		angry, distressed, threat bool
+	}{
+		{"calm", []*kesher.Message{in("שלום, רציתי לשאול על ההזמנה")}, false, false, false},
+		{"angry, with a threat", []*kesher.Message{in("אני ממש לא מרוצה, אפנה לעורך דין")}, true, false, true},
+		{"distressed", []*kesher.Message{in("I'm desperate, I don't know what to do, please help urgently")}, false, true, false},
+		{"only the latest inbound counts", []*kesher.Message{in("I am furious!!"), out("Sorry, fixed it"), in("Thank you, all good now")}, false, false, false},
+		{"an agent's words are not the customer's", []*kesher.Message{in("שלום"), out("אני לא מרוצה מהמצב")}, false, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := desk.CustomerMood(tc.msgs)
+			calm := !tc.angry && !tc.distressed && !tc.threat
+			switch {
+			case calm && got != nil:
+				t.Fatalf("flagged %+v; want calm", *got)
+			case calm:
+			case got == nil:
+				t.Fatal("not flagged")
+			case got.Angry != tc.angry || got.Distressed != tc.distressed || got.Threat != tc.threat || len(got.Phrases) == 0:
+				t.Fatalf("got %+v; want angry %v, distressed %v, threat %v, with phrases", *got, tc.angry, tc.distressed, tc.threat)
+			}
+		})
+	}
+}
