@@ -470,7 +470,7 @@ func (t *tx) SaveIndex(ctx context.Context, entries []*kesher.IndexEntry, done [
 			if err := t.dropDoc(ctx, docid); err != nil {
 				return err
 			}
-		case e.Gone:
+		case e.Gone: // never indexed: nothing to drop
 		case exists:
 			if err := t.updateDoc(ctx, docid, e); err != nil {
 				return err
@@ -532,10 +532,12 @@ func (t *tx) docids(ctx context.Context, entries []*kesher.IndexEntry) (map[docK
 // a new statement.
 func (t *tx) freeDocids(ctx context.Context, entries []*kesher.IndexEntry) ([]int64, error) {
 	used := map[int64]bool{}
+	read := map[int64]bool{} // microseconds whose slots are in used
 	if t.d == &postgresDialect {
 		bases := make([]int64, len(entries))
 		for i, e := range entries {
 			bases[i] = micros(e.CreatedAt) * docidSlots
+			read[bases[i]] = true
 		}
 		if err := t.collectDocids(ctx, used, "SELECT s.docid FROM unnest($1::bigint[]) AS b(base) JOIN search_docs s ON s.docid >= b.base AND s.docid < b.base + $2",
 			bases, int64(docidSlots)); err != nil {
@@ -544,13 +546,12 @@ func (t *tx) freeDocids(ctx context.Context, entries []*kesher.IndexEntry) ([]in
 	}
 	out := make([]int64, len(entries))
 	for i, e := range entries {
-		base := micros(e.CreatedAt) * docidSlots
-		for docid := base; ; docid++ {
-			if docid%docidSlots == 0 && (t.d == &sqliteDialect || docid != base) {
-				// Past the slots read so far (all of them, on SQLite).
-				if err := t.collectDocids(ctx, used, "SELECT docid FROM search_docs WHERE docid >= $1 AND docid < $2", docid, docid+docidSlots); err != nil {
+		for docid := micros(e.CreatedAt) * docidSlots; ; docid++ {
+			if base := docid - docid%docidSlots; !read[base] {
+				if err := t.collectDocids(ctx, used, "SELECT docid FROM search_docs WHERE docid >= $1 AND docid < $2", base, base+docidSlots); err != nil {
 					return nil, err
 				}
+				read[base] = true
 			}
 			if !used[docid] {
 				out[i], used[docid] = docid, true
